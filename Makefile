@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# msm-vm front door.  See README.md; `make help` lists the targets.
+
+SHELL := /bin/bash
+T := tools/testing/msm-vm
+REQUIRED_SUITES := --require rust_doctests_kernel --require msm_vm_rust_ffi
+WORK = $(shell . $(T)/lib.sh && resolve_base >/dev/null 2>&1 && echo $$WORK_DIR)
+
+.PHONY: help deps assemble test compare check patches patches-test clean
+
+help:
+	@echo 'make test          install missing packages, assemble Linux 6.12 + overlay,'
+	@echo '                   build and run every msm-vm KUnit suite under UML'
+	@echo 'make compare       the same run, reported per suite and per case'
+	@echo 'make check         checkpatch --strict, kernel-doc, rustfmt on our files and patches'
+	@echo 'make patches       git format-patch series (with cover letter) in out/patches'
+	@echo 'make patches-test  make patches, then git am it onto the pristine base'
+	@echo 'make assemble      only assemble the tree; prints its path'
+	@echo 'make clean         remove out/ and the assembled trees and builds (keeps the base)'
+	@echo 'KERNEL_SRC=/path   use your own 6.12.y tree (never modified) instead of Debian'"'"'s'
+
+deps:
+	@$(T)/deps.sh
+
+assemble: deps
+	@$(T)/assemble.sh
+
+test: deps
+	@$(T)/kunit.sh --name um
+	@$(T)/report.py $(REQUIRED_SUITES) um=$(WORK)/results-um.json
+
+compare: deps
+	@$(T)/kunit.sh --name um
+	@$(T)/report.py --table $(REQUIRED_SUITES) um=$(WORK)/results-um.json
+
+check: deps
+	@$(T)/check.sh
+
+patches: deps
+	@$(T)/patches.sh out/patches
+
+patches-test: deps
+	@$(T)/patches.sh --test out/patches
+
+clean:
+	rm -rf out
+	@. $(T)/lib.sh && rm -rf "$$MSM_VM_CACHE/work"

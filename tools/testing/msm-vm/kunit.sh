@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build and run the msm-vm KUnit suites under User-Mode Linux with
+# kunit.py, in one LLVM=1 kernel that carries the C and the Rust side.
+#
+#   kunit.sh [--kunitconfig PATH]... [--name NAME] [-- kunit.py args]
+#
+# kunit.py's own output stays visible; its parsed results are written to
+# <work>/results-<name>.json for report.py.
+
+# shellcheck source=tools/testing/msm-vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+name=um
+configs=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--name) name=$2; shift 2 ;;
+	--kunitconfig) configs+=("--kunitconfig=$2"); shift 2 ;;
+	--) shift; break ;;
+	*) die "kunit.sh: unknown argument $1" ;;
+	esac
+done
+[ ${#configs[@]} -gt 0 ] || configs=(--kunitconfig=drivers/gpu/drm/msm/vm/.kunitconfig)
+
+SRC=$("$(dirname "$0")/assemble.sh")
+resolve_base
+lock_work
+BUILD=$WORK_DIR/build-$name
+mkdir -p "$BUILD"
+
+for t in "$MSM_VM_RUSTC" "$MSM_VM_RUSTDOC" "$MSM_VM_RUSTFMT"; do
+	[ -x "$t" ] || die "$t is missing: run 'make deps'"
+done
+
+# kbuild does not notice a changed bindgen shim (same command line), so
+# drop the bindings it generated when the shim's content changes.
+shim=$SRC/tools/testing/msm-vm/bindgen-shim
+sum=$(sha1sum <"$shim" | cut -d' ' -f1)
+if [ "$(cat "$BUILD/.msm-vm-shim" 2>/dev/null)" != "$sum" ]; then
+	rm -f "$BUILD"/rust/bindings/*generated*.rs "$BUILD"/rust/uapi/*generated*.rs
+	echo "$sum" >"$BUILD/.msm-vm-shim"
+fi
+
+json=$WORK_DIR/results-$name.json
+rm -f "$json"
+msg "kunit: Linux $BASE_VERSION, build dir $BUILD"
+rc=0
+(
+	cd "$SRC"
+	python3 tools/testing/kunit/kunit.py run --arch=um \
+		--build_dir="$BUILD" "${configs[@]}" --jobs="$MSM_VM_JOBS" \
+		--make_options LLVM=1 \
+		--make_options RUSTC="$MSM_VM_RUSTC" \
+		--make_options HOSTRUSTC="$MSM_VM_RUSTC" \
+		--make_options RUSTDOC="$MSM_VM_RUSTDOC" \
+		--make_options RUSTFMT="$MSM_VM_RUSTFMT" \
+		--make_options CLIPPY_DRIVER="$MSM_VM_CLIPPY" \
+		--make_options BINDGEN="$shim" \
+		--json="$json" "$@"
+) || rc=$?
+if [ ! -s "$json" ]; then
+	die "kunit.py ended with status $rc before running any test (configuration or build failure, see above)"
+fi
+exit 0

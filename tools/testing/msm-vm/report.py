@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Summarise kunit.py JSON results of msm-vm runs.
+
+    report.py [--table] [--require SUITE]... NAME=RESULTS.json...
+
+Prints a per-suite table (with --table, also one line per failed or skipped
+case) and ends with the plain line "N passed, N failed" (", N skipped" when
+any).  Exits 1 if any case failed or crashed, a run has no results, or a
+required suite did not run with at least one passing case and no failure
+or skip (so that, e.g., the Rust doctests cannot silently drop out).
+"""
+
+import argparse
+import json
+import sys
+
+
+def leaves(group, path):
+    """Yield (path, status) of every test case below a kunit.py JSON group."""
+    for case in group.get("test_cases", []):
+        yield path + [case["name"]], case["status"]
+    for sub in group.get("sub_groups", []):
+        yield from leaves(sub, path + [sub["name"]])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--table", action="store_true")
+    ap.add_argument("--require", action="append", default=[])
+    ap.add_argument("runs", nargs="+", metavar="NAME=FILE")
+    args = ap.parse_args()
+
+    total = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+    ok = True
+    rows = []
+    notes = []
+    for run in args.runs:
+        name, _, path = run.partition("=")
+        try:
+            with open(path, encoding="utf-8") as f:
+                root = json.load(f)
+        except (OSError, ValueError) as e:
+            print(f"msm-vm: {name}: no results ({e})", file=sys.stderr)
+            ok = False
+            continue
+        suites = {}
+        for sub in root.get("sub_groups", []):
+            counts = suites.setdefault(sub["name"], {"PASS": 0, "FAIL": 0, "SKIP": 0})
+            for case, status in leaves(sub, [sub["name"]]):
+                key = status if status in ("PASS", "SKIP") else "FAIL"
+                counts[key] += 1
+                total[key] += 1
+                if key != "PASS":
+                    notes.append(f"  {name}: {'.'.join(case)}: {status}")
+        if not suites:
+            print(f"msm-vm: {name}: the run has no test suite", file=sys.stderr)
+            ok = False
+        for suite, c in suites.items():
+            rows.append((name, suite, c))
+        for req in args.require:
+            c = suites.get(req)
+            if not c or c["PASS"] == 0 or c["FAIL"] or c["SKIP"]:
+                print(f"msm-vm: {name}: required suite {req} did not pass in full: {c}",
+                      file=sys.stderr)
+                ok = False
+
+    width = max([len(s) for _, s, _ in rows] + [5])
+    print(f"{'run':<8} {'suite':<{width}} {'passed':>7} {'failed':>7} {'skipped':>8}")
+    for name, suite, c in rows:
+        print(f"{name:<8} {suite:<{width}} {c['PASS']:>7} {c['FAIL']:>7} {c['SKIP']:>8}")
+    if args.table and notes:
+        print("cases not passed:")
+        print("\n".join(notes))
+    line = f"{total['PASS']} passed, {total['FAIL']} failed"
+    if total["SKIP"]:
+        line += f", {total['SKIP']} skipped"
+    print(line)
+    return 0 if ok and total["FAIL"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
