@@ -7,13 +7,14 @@ T := tools/testing/msm-vm
 REQUIRED_SUITES := --require rust_doctests_kernel --require msm_vm_rust_ffi
 WORK = $(shell . $(T)/lib.sh && resolve_base >/dev/null 2>&1 && echo $$WORK_DIR)
 
-.PHONY: help deps assemble test compare check patches patches-test clean
+.PHONY: help deps assemble test compare check selftest patches patches-test clean
 
 help:
 	@echo 'make test          install missing packages, assemble Linux 6.12 + overlay,'
 	@echo '                   build and run every msm-vm KUnit suite under UML'
 	@echo 'make compare       the same run, reported per suite and per case'
-	@echo 'make check         checkpatch --strict, kernel-doc, rustfmt on our files and patches'
+	@echo 'make check         checkpatch --strict, kernel-doc, rustfmt, shellcheck: 0 findings'
+	@echo 'make selftest      test the tooling itself (assembly, KERNEL_SRC, bindgen shim)'
 	@echo 'make patches       git format-patch series (with cover letter) in out/patches'
 	@echo 'make patches-test  make patches, then git am it onto the pristine base'
 	@echo 'make assemble      only assemble the tree; prints its path'
@@ -36,6 +37,9 @@ compare: deps
 
 check: deps
 	@$(T)/check.sh
+
+selftest: deps
+	@$(T)/selftest.sh
 
 patches: deps
 	@$(T)/patches.sh out/patches

@@ -28,11 +28,12 @@ mkdir -p "$STAGE"
 
 msg "base: Linux $BASE_VERSION ($BASE_DESC)"
 
-# 1. Overlay files: new files only; existing kernel files change through patches.
+# 1. Overlay files: new files only; existing kernel files change by patches.
 overlay_files >"$WORK_DIR/overlay.list"
 while read -r f; do
 	if [ -e "$BASE_DIR/$f" ]; then
-		die "overlay file $f exists in Linux $BASE_VERSION: change it with a patch in patches/ instead"
+		die "overlay file $f exists in Linux $BASE_VERSION:" \
+			"change it with a patch in patches/ instead"
 	fi
 done <"$WORK_DIR/overlay.list"
 (cd "$MSM_VM_TOP" && tar -cf - -T "$WORK_DIR/overlay.list") | tar -xf - -C "$STAGE"
@@ -49,8 +50,12 @@ while read -r p; do
 	done < <(patch_files "$pf")
 	if ! out=$(git_apply_in "$STAGE" --verbose "$pf" 2>&1); then
 		printf '%s\n' "$out" >&2
-		failing=$(printf '%s\n' "$out" | sed -n 's/^error: \(patch failed: \)\{0,1\}\([^:]*\).*/\2/p' | head -n1)
-		die "patch patches/$p does not apply to Linux $BASE_VERSION (failing file: ${failing:-see above})"
+		failing=$(printf '%s\n' "$out" | sed -n \
+			-e 's/^error: patch failed: \([^:]*\):.*/\1/p' \
+			-e 's/^error: \([^:]*\): \(patch does not apply\|No such file\).*/\1/p' |
+			head -n1)
+		die "patch patches/$p does not apply to Linux $BASE_VERSION" \
+			"(failing file: ${failing:-see above})"
 	fi
 done < <(series_patches)
 

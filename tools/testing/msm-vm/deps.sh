@@ -17,7 +17,8 @@ pkgs=(
 	rustc-web rust-web-src bindgen rustfmt-web rust-web-clippy
 )
 [ -n "${KERNEL_SRC:-}" ] || pkgs+=(linux-source-6.12)
-pkgs+=(${MSM_VM_EXTRA_PKGS:-})
+read -r -a extra <<<"${MSM_VM_EXTRA_PKGS:-}"
+pkgs+=("${extra[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -36,4 +37,5 @@ else
 fi
 msg "installing: ${missing[*]}"
 "${sudo[@]}" apt-get update -q >/dev/null
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q \
+	--no-install-recommends "${missing[@]}"

@@ -61,6 +61,7 @@ rc=0
 		--json="$json" "$@"
 ) || rc=$?
 if [ ! -s "$json" ]; then
-	die "kunit.py ended with status $rc before running any test (configuration or build failure, see above)"
+	die "kunit.py ended with status $rc before running any test" \
+		"(configuration or build failure, see above)"
 fi
 exit 0

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 #
 # Common settings of the msm-vm tree tooling; sourced, never run.
 #
@@ -41,8 +42,9 @@ kernel_version() {
 	[ -n "$v" ] && [ -n "$p" ] && echo "$v.$p.${s:-0}"
 }
 
-# Sets BASE_DIR (pristine tree), BASE_KEY, BASE_DESC and WORK_DIR.  Unpacks the
-# Debian tarball on first use.  Never writes into KERNEL_SRC.
+# Sets BASE_DIR (pristine tree), BASE_KEY, BASE_DESC, BASE_VERSION and
+# WORK_DIR.  Unpacks the Debian tarball on first use.  Never writes into
+# KERNEL_SRC.
 resolve_base() {
 	local ver
 	if [ -n "${KERNEL_SRC:-}" ]; then
@@ -51,11 +53,13 @@ resolve_base() {
 		BASE_KEY=src-$(printf '%s' "$BASE_DIR" | sha1sum | cut -c1-12)
 		BASE_DESC="KERNEL_SRC=$BASE_DIR"
 		if [ -e "$BASE_DIR/.config" ] || [ -d "$BASE_DIR/include/config" ]; then
-			die "KERNEL_SRC=$BASE_DIR has in-tree build output; out-of-tree builds need a clean tree (run 'make mrproper' there)"
+			die "KERNEL_SRC=$BASE_DIR has in-tree build output;" \
+				"out-of-tree builds need a clean tree (run 'make mrproper' there)"
 		fi
 	else
 		[ -f "$MSM_VM_TARBALL" ] ||
-			die "$MSM_VM_TARBALL is missing: run 'make deps' (installs linux-source-6.12) or set KERNEL_SRC"
+			die "$MSM_VM_TARBALL is missing:" \
+				"run 'make deps' (installs linux-source-6.12) or set KERNEL_SRC"
 		local debver
 		debver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)
 		[ -n "$debver" ] || debver=tar-$(stat -c %Y-%s "$MSM_VM_TARBALL")
@@ -67,7 +71,8 @@ resolve_base() {
 			msg "unpacking $MSM_VM_TARBALL into $MSM_VM_CACHE/base/$BASE_KEY"
 			rm -rf "$tmp" && mkdir -p "$tmp"
 			tar -xJf "$MSM_VM_TARBALL" -C "$tmp"
-			[ -f "$tmp/linux-source-6.12/Makefile" ] || die "$MSM_VM_TARBALL has no linux-source-6.12/Makefile"
+			[ -f "$tmp/linux-source-6.12/Makefile" ] ||
+				die "$MSM_VM_TARBALL has no linux-source-6.12/Makefile"
 			rm -rf "$MSM_VM_CACHE/base/$BASE_KEY"
 			mkdir -p "$MSM_VM_CACHE/base/$BASE_KEY"
 			mv "$tmp/linux-source-6.12" "$BASE_DIR"
@@ -80,6 +85,7 @@ resolve_base() {
 	"") die "$BASE_DESC: no kernel Makefile with VERSION/PATCHLEVEL found" ;;
 	*) die "$BASE_DESC is Linux $ver; msm-vm needs a 6.12.y tree" ;;
 	esac
+	# shellcheck disable=SC2034 # used by the scripts that source this
 	BASE_VERSION=$ver
 	WORK_DIR=$MSM_VM_CACHE/work/$BASE_KEY
 	mkdir -p "$WORK_DIR"
@@ -119,7 +125,8 @@ overlay_files() {
 
 # Files a patch touches (its "+++ b/" and "--- a/" sides), one a line.
 patch_files() {
-	sed -n -e 's|^+++ b/\([^[:space:]]*\).*|\1|p' -e 's|^--- a/\([^[:space:]]*\).*|\1|p' "$1" | LC_ALL=C sort -u
+	sed -n -e 's|^+++ b/\([^[:space:]]*\).*|\1|p' \
+		-e 's|^--- a/\([^[:space:]]*\).*|\1|p' "$1" | LC_ALL=C sort -u
 }
 
 # Run git apply on a directory that is not a git checkout, whatever is above it.

@@ -12,8 +12,14 @@
 /// Overflow-safe: a range or a VM whose end would wrap past 2^64 is invalid.
 /// Declared in `msm_vm_rs.h`; does not sleep and takes no lock.
 #[no_mangle]
-pub extern "C" fn msm_vm_rs_range_valid(vm_start: u64, vm_range: u64, addr: u64, range: u64) -> bool {
-    let (Some(end), Some(vm_end)) = (addr.checked_add(range), vm_start.checked_add(vm_range)) else {
+pub extern "C" fn msm_vm_rs_range_valid(
+    vm_start: u64,
+    vm_range: u64,
+    addr: u64,
+    range: u64,
+) -> bool {
+    let (Some(end), Some(vm_end)) = (addr.checked_add(range), vm_start.checked_add(vm_range))
+    else {
         return false;
     };
     range != 0 && addr >= vm_start && end <= vm_end

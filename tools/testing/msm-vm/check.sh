@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: the project's lint gate, run on the assembled tree with its
+# own scripts.  Zero findings or it fails.
+#  - scripts/checkpatch.pl --strict -f on every overlay file (new files);
+#  - scripts/checkpatch.pl --strict on every patch of patches/series (patch
+#    mode: a patched 6.12 file is judged on our change, not on its history);
+#  - scripts/kernel-doc -none -Wall on every overlay C file and header;
+#  - rustfmt --check (the kernel's .rustfmt.toml) on every overlay .rs file;
+#  - shellcheck and bash -n on our shell scripts, py_compile on our Python.
+
+# shellcheck source=tools/testing/msm-vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+SRC=$("$(dirname "$0")/assemble.sh")
+resolve_base
+cd "$SRC"
+
+findings=0
+# report NAME OUTPUT: count the non-empty lines of OUTPUT as findings.
+report() {
+	local n
+	n=$(printf '%s' "$2" | grep -c . || true)
+	printf 'check: %-24s %d\n' "$1" "$n"
+	[ "$n" -eq 0 ] || printf '%s\n' "$2" | sed 's/^/  /'
+	findings=$((findings + n))
+}
+
+mapfile -t files <"$WORK_DIR/overlay.list"
+# by_ext GLOB: the overlay files whose name matches GLOB (a pattern, unquoted).
+by_ext() {
+	local f
+	# shellcheck disable=SC2254
+	for f in "${files[@]}"; do case "$f" in $1) echo "$f" ;; esac; done
+}
+mapfile -t c_files < <(by_ext '*.[ch]')
+mapfile -t rs_files < <(by_ext '*.rs')
+mapfile -t sh_files < <(by_ext '*.sh'; echo tools/testing/msm-vm/bindgen-shim)
+mapfile -t py_files < <(by_ext '*.py')
+
+out=$(perl scripts/checkpatch.pl --strict --terse --no-summary --show-types \
+	--ignore FILE_PATH_CHANGES -f "${files[@]}" 2>&1 || true)
+report "checkpatch (files)" "$out"
+
+out=
+while read -r p; do
+	out+=$(perl scripts/checkpatch.pl --strict --terse --no-summary --show-types \
+		--no-signoff "$MSM_VM_TOP/patches/$p" 2>&1 || true)
+done < <(series_patches)
+report "checkpatch (patches)" "$out"
+
+out=
+if [ ${#c_files[@]} -gt 0 ]; then
+	out=$(scripts/kernel-doc -none -Wall "${c_files[@]}" 2>&1 || true)
+fi
+report "kernel-doc" "$out"
+
+out=
+if [ ${#rs_files[@]} -gt 0 ]; then
+	out=$("$MSM_VM_RUSTFMT" --check --config-path=.rustfmt.toml "${rs_files[@]}" 2>&1 || true)
+fi
+report "rustfmt" "$out"
+
+out=$(cd "$MSM_VM_TOP" || exit; shellcheck -x -f gcc "${sh_files[@]}" 2>&1 || true)
+for f in "${sh_files[@]}"; do
+	out+=$(bash -n "$MSM_VM_TOP/$f" 2>&1 || true)
+done
+report "shellcheck" "$out"
+
+out=
+for f in "${py_files[@]}"; do
+	out+=$(python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' \
+		"$MSM_VM_TOP/$f" 2>&1 || true)
+done
+report "python syntax" "$out"
+
+if [ "$findings" -ne 0 ]; then
+	die "make check: $findings finding(s)"
+fi
+msg "make check: clean (${#files[@]} files, $(series_patches | wc -l) patches)"
