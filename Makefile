@@ -5,13 +5,18 @@
 SHELL := /bin/bash
 T := tools/testing/msm-vm
 REQUIRED_SUITES := --require rust_doctests_kernel --require msm_vm_rust_ffi
+KCONF := drivers/gpu/drm/msm/vm/.kunitconfig
+KCONF_DEBUG := drivers/gpu/drm/msm/vm/tests/debug.kunitconfig
 WORK = $(shell . $(T)/lib.sh && resolve_base >/dev/null 2>&1 && echo $$WORK_DIR)
 
-.PHONY: help deps assemble test compare check selftest patches patches-test clean
+.PHONY: help deps assemble test test-fast test-debug compare check selftest patches patches-test clean
 
 help:
 	@echo 'make test          install missing packages, assemble Linux 6.12 + overlay,'
-	@echo '                   build and run every msm-vm KUnit suite under UML'
+	@echo '                   build and run every msm-vm KUnit suite under UML, on a'
+	@echo '                   plain kernel and on a KASAN + lockdep + DEBUG_LIST one'
+	@echo 'make test-fast     only the plain kernel (for quick iterations)'
+	@echo 'make test-debug    only the debug kernel'
 	@echo 'make compare       the same run, reported per suite and per case'
 	@echo 'make check         checkpatch --strict, kernel-doc, rustfmt, shellcheck: 0 findings'
 	@echo 'make selftest      test the tooling itself (assembly, KERNEL_SRC, bindgen shim)'
@@ -27,13 +32,23 @@ deps:
 assemble: deps
 	@$(T)/assemble.sh
 
+# Two kernels: the plain one, and one with KASAN, lockdep and DEBUG_LIST.
+# Both run to the end; the report fails if either failed.
+RUNS := um=$(WORK)/results-um.json debug=$(WORK)/results-debug.json
+KUNIT_UM := $(T)/kunit.sh --name um
+KUNIT_DEBUG := $(T)/kunit.sh --name debug --kunitconfig $(KCONF) --kunitconfig $(KCONF_DEBUG)
+
 test: deps
-	@$(T)/kunit.sh --name um
-	@$(T)/report.py $(REQUIRED_SUITES) um=$(WORK)/results-um.json
+	@$(KUNIT_UM); $(KUNIT_DEBUG); $(T)/report.py $(REQUIRED_SUITES) $(RUNS)
+
+test-fast: deps
+	@$(KUNIT_UM) && $(T)/report.py $(REQUIRED_SUITES) um=$(WORK)/results-um.json
+
+test-debug: deps
+	@$(KUNIT_DEBUG) && $(T)/report.py $(REQUIRED_SUITES) debug=$(WORK)/results-debug.json
 
 compare: deps
-	@$(T)/kunit.sh --name um
-	@$(T)/report.py --table $(REQUIRED_SUITES) um=$(WORK)/results-um.json
+	@$(KUNIT_UM); $(KUNIT_DEBUG); $(T)/report.py --table $(REQUIRED_SUITES) $(RUNS)
 
 check: deps
 	@$(T)/check.sh

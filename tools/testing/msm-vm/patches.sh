@@ -46,6 +46,9 @@ if [ ! -d "$GIT_DIR" ]; then
 	msg "importing Linux $BASE_VERSION into $GIT_DIR (once)"
 	git init -q --bare "$GIT_DIR"
 fi
+# No automatic gc: it would pack the whole base in the background (minutes
+# of CPU next to a kernel build) while holding our lock file open.
+git config gc.auto 0
 # Debian's linux-source .gitignore ignores every top-level path: add -f.
 GIT_INDEX_FILE=$WORK_DIR/base.index git --work-tree="$BASE_DIR" \
 	-c core.looseCompression=1 add -f -A .

@@ -9,10 +9,13 @@ case) and ends with the plain line "N passed, N failed" (", N skipped" when
 any).  Exits 1 if any case failed or crashed, a run has no results, or a
 required suite did not run with at least one passing case and no failure
 or skip (so that, e.g., the Rust doctests cannot silently drop out).
+Each kernel splat kunit.sh found in a run's log (splats-NAME.txt next to
+its results) counts as one failure.
 """
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -56,6 +59,16 @@ def main():
         if not suites:
             print(f"msm-vm: {name}: the run has no test suite", file=sys.stderr)
             ok = False
+        # Kernel splats (lockdep, KASAN, WARN) that kunit.sh found in the log
+        # fail the run even where every case passed.
+        splat_file = os.path.join(os.path.dirname(path), f"splats-{name}.txt")
+        if os.path.exists(splat_file):
+            with open(splat_file, encoding="utf-8") as f:
+                splats = [line.rstrip() for line in f if line.strip()]
+            if splats:
+                suites["(kernel log splats)"] = {"PASS": 0, "FAIL": len(splats), "SKIP": 0}
+                total["FAIL"] += len(splats)
+                notes += [f"  {name}: kernel log: {line}" for line in splats]
         for suite, c in suites.items():
             rows.append((name, suite, c))
         for req in args.require:

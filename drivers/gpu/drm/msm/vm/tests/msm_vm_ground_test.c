@@ -282,12 +282,12 @@ static void gpuvm_bo_is_shared_per_vm_and_object(struct kunit *test)
 	struct ground *g = test->priv;
 	struct drm_gem_object *obj = ground_bo(test, g, SZ_64K);
 	struct drm_gpuvm *vm2 = ground_vm_create(test, g->drm, 0, SZ_1G);
+	/* Everything is locked in one drm_exec pass: none can follow it. */
+	struct drm_gem_object *objs[] = { obj, drm_gpuvm_resv_obj(vm2) };
 	struct drm_gpuvm_bo *a, *b, *c;
-	struct drm_gem_object *objs[] = { obj };
 	struct drm_exec exec;
 
-	KUNIT_ASSERT_EQ(test, ground_lock(&exec, g->vm, objs, 1), 0);
-	KUNIT_ASSERT_EQ(test, drm_exec_lock_obj(&exec, drm_gpuvm_resv_obj(vm2)), 0);
+	KUNIT_ASSERT_EQ(test, ground_lock(&exec, g->vm, objs, 2), 0);
 
 	a = drm_gpuvm_bo_obtain(g->vm, obj);
 	b = drm_gpuvm_bo_obtain(g->vm, obj);

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The msm GPU VM contract.
+ *
+ * Everything the msm driver does with GPU address spaces goes through the
+ * functions of this header, and nothing else of a VM core is visible: VMs,
+ * VMAs and bind jobs are opaque.  Two cores implement the contract, the C
+ * reference core (msm_vm_c.c) and the Rust core; each VM is created on one of
+ * them and every call on it is dispatched to that core through the one public
+ * part of a VM, &struct msm_vm.  The KUnit conformance suite in tests/ runs on
+ * every core built in and is the specification of what follows.
+ *
+ * Locking, in the order the locks nest:
+ *
+ *  1. The VM's resv (msm_vm_resv_obj(), a dma_resv shared by the VM and its
+ *     MSM_BO_NO_SHARE BOs) protects the VM's VA tree and its VA allocator.
+ *  2. A BO's resv protects the list of the BO's VMAs in every VM (the
+ *     drm_gpuvm gpuva lock).
+ *  3. A core-internal MMU lock serializes page-table writes of user-managed
+ *     VMs, whose bind jobs run without the resv locks.
+ *
+ * Callers take 1 and 2, usually together with drm_exec; each function says
+ * which it needs and the cores assert it with lockdep.
+ *
+ * References: a VM is refcounted (msm_vm_get()/msm_vm_put()).  A VMA belongs
+ * to its VM and lives until msm_vm_vma_close(); while any VMA of a VM is
+ * open, the VM stays alive even without other references.  A VMA holds a
+ * reference on its BO.
+ */
+#ifndef __MSM_VM_H__
+#define __MSM_VM_H__
+
+#include <linux/types.h>
+
+struct drm_device;
+struct drm_exec;
+struct drm_gem_object;
+struct drm_printer;
+struct msm_mmu;
+struct sg_table;
+
+struct msm_vm_funcs;
+struct msm_vm_vma;
+
+/**
+ * struct msm_vm - the public part of a VM
+ * @funcs: the core this VM was created on
+ *
+ * Every core's VM begins with this member and nothing else of it is public;
+ * it is what lets one kernel carry several cores and pick one per VM.
+ */
+struct msm_vm {
+	const struct msm_vm_funcs *funcs;
+};
+
+/**
+ * struct msm_vm_bo_funcs - what a VM core asks of the driver about BOs
+ * @get_sgt: return the scatter-gather table of the pages of @obj, which the
+ *	driver has pinned.  Called with the BO's resv held; returns an
+ *	ERR_PTR() on failure, whose errno the core passes on.  The table stays
+ *	valid while the pages are pinned.
+ */
+struct msm_vm_bo_funcs {
+	struct sg_table *(*get_sgt)(struct drm_gem_object *obj);
+};
+
+/**
+ * struct msm_vm_create_info - what a new VM is made of
+ * @drm: the drm device; its driver must have DRIVER_GEM_GPUVA
+ * @mmu: the MMU whose page tables the VM writes; the VM does not own it
+ * @bo_funcs: the driver's BO callbacks
+ * @name: name for debug output; copied
+ * @va_start: first GPU address of the VM, page aligned
+ * @va_size: size of the VM in bytes, page aligned and not zero;
+ *	@va_start + @va_size must not wrap past 2^64
+ * @managed: true for a kernel-managed VM (the core allocates VAs, see
+ *	msm_vm_vma_new()); false for a user-managed one (VM_BIND)
+ * @has_prr: the MMU can map MAP_NULL ranges (partially resident regions)
+ */
+struct msm_vm_create_info {
+	struct drm_device *drm;
+	struct msm_mmu *mmu;
+	const struct msm_vm_bo_funcs *bo_funcs;
+	const char *name;
+	u64 va_start;
+	u64 va_size;
+	bool managed;
+	bool has_prr;
+};
+
+/**
+ * struct msm_vm_live - objects of a core alive now
+ * @vms: VMs not yet freed
+ * @vmas: VMAs not yet freed
+ * @vm_bos: (VM, BO) pairs not yet freed
+ *
+ * For leak checks: tests read it after every case and expect zero.
+ */
+struct msm_vm_live {
+	long vms;
+	long vmas;
+	long vm_bos;
+};
+
+/**
+ * struct msm_vm_funcs - the entry points of one core
+ * @name: the core's name, as the msm.vm_core parameter spells it
+ * @create: see msm_vm_create()
+ * @get: see msm_vm_get()
+ * @put: see msm_vm_put()
+ * @get_va_start: see msm_vm_va_start()
+ * @get_va_size: see msm_vm_va_size()
+ * @managed: see msm_vm_managed()
+ * @resv_obj: see msm_vm_resv_obj()
+ * @unusable: see msm_vm_unusable()
+ * @mark_unusable: see msm_vm_mark_unusable()
+ * @vma_new: see msm_vm_vma_new()
+ * @vma_map: see msm_vm_vma_map()
+ * @vma_unmap: see msm_vm_vma_unmap()
+ * @vma_close: see msm_vm_vma_close()
+ * @vma_iova: see msm_vm_vma_iova()
+ * @vma_mapped: see msm_vm_vma_mapped()
+ * @bo_find_vma: see msm_vm_bo_find_vma()
+ * @bo_unmap: see msm_vm_bo_unmap(); called with a NULL VM by
+ *	msm_vm_bo_unmap_all_vms() for the VMs of this core
+ * @bo_describe: see msm_vm_bo_describe()
+ * @live: see msm_vm_core_live()
+ *
+ * A core fills one constant table; each member has the semantics of the
+ * contract function named, which is the only caller.  (The VA range getters
+ * are not called va_start/va_size: va_start() is <stdarg.h>'s.)
+ */
+struct msm_vm_funcs {
+	const char *name;
+	struct msm_vm *(*create)(const struct msm_vm_create_info *info);
+	void (*get)(struct msm_vm *vm);
+	void (*put)(struct msm_vm *vm);
+	u64 (*get_va_start)(struct msm_vm *vm);
+	u64 (*get_va_size)(struct msm_vm *vm);
+	bool (*managed)(struct msm_vm *vm);
+	struct drm_gem_object *(*resv_obj)(struct msm_vm *vm);
+	const char *(*unusable)(struct msm_vm *vm);
+	void (*mark_unusable)(struct msm_vm *vm, const char *reason);
+	struct msm_vm_vma *(*vma_new)(struct msm_vm *vm, struct drm_gem_object *obj,
+				      u64 range_start, u64 range_end);
+	int (*vma_map)(struct msm_vm *vm, struct msm_vm_vma *vma, int prot);
+	void (*vma_unmap)(struct msm_vm *vm, struct msm_vm_vma *vma);
+	void (*vma_close)(struct msm_vm *vm, struct msm_vm_vma *vma);
+	u64 (*vma_iova)(struct msm_vm *vm, struct msm_vm_vma *vma);
+	bool (*vma_mapped)(struct msm_vm *vm, struct msm_vm_vma *vma);
+	struct msm_vm_vma *(*bo_find_vma)(struct msm_vm *vm, struct drm_gem_object *obj);
+	void (*bo_unmap)(struct msm_vm *vm, struct drm_gem_object *obj, bool close);
+	void (*bo_describe)(struct drm_gem_object *obj, struct drm_printer *p);
+	void (*live)(struct msm_vm_live *live);
+};
+
+extern const struct msm_vm_funcs msm_vm_c_funcs;
+
+/*
+ * msm_vm_cores: the cores built into this kernel, NULL-terminated; the C
+ * reference core comes first.
+ */
+extern const struct msm_vm_funcs *const msm_vm_cores[];
+
+/**
+ * msm_vm_default_core() - the core new VMs of the driver use
+ *
+ * Chosen with the msm_vm.vm_core module parameter (a core's name); the C
+ * reference core if it names none that is built in.
+ *
+ * Return: a core of msm_vm_cores.
+ */
+const struct msm_vm_funcs *msm_vm_default_core(void);
+
+/**
+ * msm_vm_create() - create a VM
+ * @core: the core to create it on, one of msm_vm_cores
+ * @info: what it is made of
+ *
+ * Sleeps and allocates.  No lock needed.
+ *
+ * Return: the VM, with one reference for the caller; ERR_PTR(-EINVAL) if
+ * @info's VA range is empty, not page aligned or wraps past 2^64, or its
+ * drm device lacks DRIVER_GEM_GPUVA; ERR_PTR(-ENOMEM).
+ */
+static inline struct msm_vm *
+msm_vm_create(const struct msm_vm_funcs *core, const struct msm_vm_create_info *info)
+{
+	return core->create(info);
+}
+
+/**
+ * msm_vm_get() - take a reference on a VM
+ * @vm: the VM
+ *
+ * Does not sleep.
+ *
+ * Return: @vm.
+ */
+static inline struct msm_vm *msm_vm_get(struct msm_vm *vm)
+{
+	vm->funcs->get(vm);
+	return vm;
+}
+
+/**
+ * msm_vm_put() - drop a reference on a VM
+ * @vm: the VM, or NULL
+ *
+ * The VM is freed when its last reference is gone and no VMA of it is open
+ * (each open VMA keeps it alive).  May sleep; no lock of the VM may be held.
+ */
+static inline void msm_vm_put(struct msm_vm *vm)
+{
+	if (vm)
+		vm->funcs->put(vm);
+}
+
+/**
+ * msm_vm_va_start() - first GPU address of a VM
+ * @vm: the VM
+ *
+ * Return: the VM's &msm_vm_create_info.va_start.
+ */
+static inline u64 msm_vm_va_start(struct msm_vm *vm)
+{
+	return vm->funcs->get_va_start(vm);
+}
+
+/**
+ * msm_vm_va_size() - size of a VM
+ * @vm: the VM
+ *
+ * Return: the VM's &msm_vm_create_info.va_size.
+ */
+static inline u64 msm_vm_va_size(struct msm_vm *vm)
+{
+	return vm->funcs->get_va_size(vm);
+}
+
+/**
+ * msm_vm_managed() - whether the kernel allocates a VM's VAs
+ * @vm: the VM
+ *
+ * Return: true for a kernel-managed VM, false for a VM_BIND one.
+ */
+static inline bool msm_vm_managed(struct msm_vm *vm)
+{
+	return vm->funcs->managed(vm);
+}
+
+/**
+ * msm_vm_resv_obj() - the GEM object holding a VM's dma_resv
+ * @vm: the VM
+ *
+ * Lock its resv (drm_exec_lock_obj() or dma_resv_lock()) to hold the VM's
+ * lock.  A BO made with MSM_BO_NO_SHARE shares this resv.
+ *
+ * Return: the object; the VM holds the reference.
+ */
+static inline struct drm_gem_object *msm_vm_resv_obj(struct msm_vm *vm)
+{
+	return vm->funcs->resv_obj(vm);
+}
+
+/**
+ * msm_vm_unusable() - whether a VM can take no more work
+ * @vm: the VM
+ *
+ * A VM becomes unusable when its page tables may no longer match its VMAs
+ * (a bind failed part-way) or when the driver says so (a GPU fault); it
+ * stays so until freed, and VM_BIND and SUBMIT on it fail with -EPIPE.
+ * Like VK_ERROR_DEVICE_LOST, userspace must recreate its context.
+ *
+ * Return: NULL while usable, else the reason, a static string.
+ */
+static inline const char *msm_vm_unusable(struct msm_vm *vm)
+{
+	return vm->funcs->unusable(vm);
+}
+
+/**
+ * msm_vm_mark_unusable() - make a VM unusable
+ * @vm: the VM
+ * @reason: why, a static string; the first reason given is kept
+ *
+ * Does not sleep.  No lock needed.
+ */
+static inline void msm_vm_mark_unusable(struct msm_vm *vm, const char *reason)
+{
+	vm->funcs->mark_unusable(vm, reason);
+}
+
+/**
+ * msm_vm_vma_new() - allocate a VA range for a whole BO in a managed VM
+ * @vm: a kernel-managed VM
+ * @obj: the BO; the VMA covers all of it, at BO offset 0
+ * @range_start: lowest acceptable address
+ * @range_end: end of the acceptable range (exclusive)
+ *
+ * The range is the lowest free page-aligned one of obj->size bytes inside
+ * [@range_start, @range_end) and inside the VM.  The VMA is not mapped yet
+ * (see msm_vm_vma_map()).  A BO may have several VMAs in one VM and VMAs in
+ * several VMs.  The caller holds the VM's resv and @obj's resv.  Sleeps and
+ * allocates.
+ *
+ * Return: the VMA, which holds a reference on @obj; ERR_PTR(-EINVAL) if @vm
+ * is not kernel-managed; ERR_PTR(-ENOSPC) if no such free range exists;
+ * ERR_PTR(-ENOMEM).  On error nothing changed.
+ */
+static inline struct msm_vm_vma *
+msm_vm_vma_new(struct msm_vm *vm, struct drm_gem_object *obj, u64 range_start, u64 range_end)
+{
+	return vm->funcs->vma_new(vm, obj, range_start, range_end);
+}
+
+/**
+ * msm_vm_vma_map() - write a VMA's page-table entries
+ * @vm: the VMA's VM
+ * @vma: the VMA
+ * @prot: IOMMU_READ, IOMMU_WRITE, ... as the MMU takes them
+ *
+ * Maps the BO's pages, from &msm_vm_bo_funcs.get_sgt, through the VM's MMU.
+ * Mapping a mapped VMA does nothing.  The caller holds the VM's resv and
+ * the BO's resv, and has pinned the BO's pages.  May sleep and allocate
+ * (page tables).
+ *
+ * Return: 0; the errno of get_sgt or of the MMU's map, with nothing left
+ * mapped.
+ */
+static inline int msm_vm_vma_map(struct msm_vm *vm, struct msm_vm_vma *vma, int prot)
+{
+	return vm->funcs->vma_map(vm, vma, prot);
+}
+
+/**
+ * msm_vm_vma_unmap() - remove a VMA's page-table entries
+ * @vm: the VMA's VM
+ * @vma: the VMA
+ *
+ * The VA range stays allocated.  Unmapping an unmapped VMA does nothing.
+ * The caller holds the VM's resv and the BO's resv.  May sleep.
+ */
+static inline void msm_vm_vma_unmap(struct msm_vm *vm, struct msm_vm_vma *vma)
+{
+	vm->funcs->vma_unmap(vm, vma);
+}
+
+/**
+ * msm_vm_vma_close() - free a VMA and its VA range
+ * @vm: the VMA's VM
+ * @vma: an unmapped VMA; not to be used afterwards
+ *
+ * Drops the VMA's reference on its BO, and the VM's reference the VMA
+ * implied.  The caller holds the VM's resv and the BO's resv.  Closing a
+ * mapped VMA is a caller bug: the core WARNs and unmaps it first.  May
+ * sleep.
+ */
+static inline void msm_vm_vma_close(struct msm_vm *vm, struct msm_vm_vma *vma)
+{
+	vm->funcs->vma_close(vm, vma);
+}
+
+/**
+ * msm_vm_vma_iova() - GPU address of a VMA
+ * @vm: the VMA's VM
+ * @vma: the VMA
+ *
+ * Return: the first address of the VMA's range.
+ */
+static inline u64 msm_vm_vma_iova(struct msm_vm *vm, struct msm_vm_vma *vma)
+{
+	return vm->funcs->vma_iova(vm, vma);
+}
+
+/**
+ * msm_vm_vma_mapped() - whether a VMA's page-table entries are written
+ * @vm: the VMA's VM
+ * @vma: the VMA
+ *
+ * Return: true between a successful msm_vm_vma_map() and the next
+ * msm_vm_vma_unmap().
+ */
+static inline bool msm_vm_vma_mapped(struct msm_vm *vm, struct msm_vm_vma *vma)
+{
+	return vm->funcs->vma_mapped(vm, vma);
+}
+
+/**
+ * msm_vm_bo_find_vma() - the VMA of a BO in a VM
+ * @vm: the VM
+ * @obj: the BO
+ *
+ * With several VMAs of @obj in @vm, the oldest one still open.  The caller
+ * holds @obj's resv.  Does not sleep.
+ *
+ * Return: the VMA, or NULL if @obj has none in @vm.
+ */
+static inline struct msm_vm_vma *msm_vm_bo_find_vma(struct msm_vm *vm, struct drm_gem_object *obj)
+{
+	return vm->funcs->bo_find_vma(vm, obj);
+}
+
+/**
+ * msm_vm_bo_unmap() - unmap, and maybe close, every VMA of a BO in a VM
+ * @vm: the VM
+ * @obj: the BO
+ * @close: also close them (msm_vm_vma_close())
+ *
+ * The caller holds @vm's resv and @obj's resv.  May sleep.
+ */
+static inline void msm_vm_bo_unmap(struct msm_vm *vm, struct drm_gem_object *obj, bool close)
+{
+	vm->funcs->bo_unmap(vm, obj, close);
+}
+
+/**
+ * msm_vm_bo_lock_vms() - lock the resv of every VM a BO has VMAs in
+ * @obj: the BO, whose resv the caller holds through @exec
+ * @exec: the caller's drm_exec transaction
+ *
+ * For msm_vm_bo_unmap_all_vms().  Call inside drm_exec_until_all_locked()
+ * and follow it with drm_exec_retry_on_contention().
+ *
+ * Return: 0, or the errno of drm_exec_lock_obj().
+ */
+int msm_vm_bo_lock_vms(struct drm_gem_object *obj, struct drm_exec *exec);
+
+/**
+ * msm_vm_bo_unmap_all_vms() - unmap, and maybe close, a BO's VMAs everywhere
+ * @obj: the BO
+ * @close: also close them
+ *
+ * Covers the BO's VMAs in every VM of every core.  The caller holds @obj's
+ * resv and the resv of every VM the BO has VMAs in (msm_vm_bo_lock_vms()).
+ * May sleep.
+ */
+void msm_vm_bo_unmap_all_vms(struct drm_gem_object *obj, bool close);
+
+/**
+ * msm_vm_bo_describe() - print a BO's VMAs, for debugfs
+ * @obj: the BO
+ * @p: where to print
+ *
+ * One " vm=NAME iova=0x... size=0x... mapped|unmapped" item per VMA, in every
+ * VM of every core.  The caller holds @obj's resv.
+ */
+void msm_vm_bo_describe(struct drm_gem_object *obj, struct drm_printer *p);
+
+/**
+ * msm_vm_core_live() - count a core's live objects
+ * @core: the core
+ * @live: filled in
+ */
+static inline void msm_vm_core_live(const struct msm_vm_funcs *core, struct msm_vm_live *live)
+{
+	core->live(live);
+}
+
+#endif /* __MSM_VM_H__ */

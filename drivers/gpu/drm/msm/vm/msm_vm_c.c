@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The C reference core of the msm GPU VM contract (msm_vm.h).
+ *
+ * Objects:
+ *  - &struct msm_vm_c: a drm_gpuvm with the contract's public header, the
+ *    MMU it writes, and for kernel-managed VMs a drm_mm VA allocator.  Its
+ *    refcount is the drm_gpuvm's: every drm_gpuvm_bo holds a reference, so
+ *    an open VMA (linked to a vm_bo) keeps its VM alive.
+ *  - &struct msm_vm_c_vma: a drm_gpuva plus its drm_mm node and whether its
+ *    page-table entries are written.  Linked to the vm_bo of its (VM, BO)
+ *    pair, which holds the BO reference.
+ *
+ * Locking (see msm_vm.h for the order):
+ *  - the VM's resv protects the VA tree (drm_gpuva insert/remove) and the
+ *    drm_mm; asserted with drm_gpuvm_resv_assert_held();
+ *  - a BO's resv protects its vm_bo and VA lists; asserted with
+ *    drm_gem_gpuva_assert_lock_held();
+ *  - page-table writes of kernel-managed VMs are serialized by those resv
+ *    locks, which every map and unmap path holds.
+ */
+
+#include <linux/atomic.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gpuvm.h>
+#include <drm/drm_mm.h>
+#include <drm/drm_print.h>
+
+#include "../msm_mmu.h"
+#include "msm_vm.h"
+
+/**
+ * struct msm_vm_c - a VM of the C core
+ * @base: the contract's public header; must stay first
+ * @gpuvm: VA tree, vm_bos and refcount
+ * @mmu: the MMU whose page tables this VM writes
+ * @bo_funcs: the driver's BO callbacks
+ * @mm: VA allocator of a kernel-managed VM, in bytes; under the VM's resv
+ * @name: copy of the name, freed with the VM (drm_gpuvm_fini() forgets it)
+ * @unusable: NULL, or why the VM takes no more work (set once)
+ * @managed: the kernel allocates VAs (msm_vm_vma_new())
+ * @has_prr: the MMU can map MAP_NULL ranges
+ */
+struct msm_vm_c {
+	struct msm_vm base;
+	struct drm_gpuvm gpuvm;
+	struct msm_mmu *mmu;
+	const struct msm_vm_bo_funcs *bo_funcs;
+	struct drm_mm mm;
+	const char *name;
+	const char *unusable;
+	bool managed;
+	bool has_prr;
+};
+
+/**
+ * struct msm_vm_c_vma - a VMA of the C core
+ * @base: the drm_gpuva: range, BO, offset, vm_bo link
+ * @node: the VA allocation of a kernel-managed VM
+ * @mapped: the page-table entries of @base's range are written
+ */
+struct msm_vm_c_vma {
+	struct drm_gpuva base;
+	struct drm_mm_node node;
+	bool mapped;
+};
+
+static atomic_long_t live_vms, live_vmas, live_vm_bos;
+
+static const struct drm_gpuvm_ops c_gpuvm_ops;
+
+static struct msm_vm_c *to_c_vm(struct msm_vm *vm)
+{
+	return container_of(vm, struct msm_vm_c, base);
+}
+
+static struct msm_vm_c *gpuvm_to_c_vm(struct drm_gpuvm *gpuvm)
+{
+	return container_of(gpuvm, struct msm_vm_c, gpuvm);
+}
+
+static struct msm_vm_c_vma *to_c_vma(struct msm_vm_vma *vma)
+{
+	return (struct msm_vm_c_vma *)vma;
+}
+
+static struct msm_vm_vma *from_c_vma(struct msm_vm_c_vma *vma)
+{
+	return (struct msm_vm_vma *)vma;
+}
+
+static bool is_c_vm(struct drm_gpuvm *gpuvm)
+{
+	return gpuvm->ops == &c_gpuvm_ops;
+}
+
+static void c_vm_free(struct drm_gpuvm *gpuvm)
+{
+	struct msm_vm_c *vm = gpuvm_to_c_vm(gpuvm);
+
+	drm_mm_takedown(&vm->mm);
+	kfree_const(vm->name);
+	kfree(vm);
+	atomic_long_dec(&live_vms);
+}
+
+static struct drm_gpuvm_bo *c_vm_bo_alloc(void)
+{
+	struct drm_gpuvm_bo *vm_bo = kzalloc(sizeof(*vm_bo), GFP_KERNEL);
+
+	if (vm_bo)
+		atomic_long_inc(&live_vm_bos);
+	return vm_bo;
+}
+
+static void c_vm_bo_free(struct drm_gpuvm_bo *vm_bo)
+{
+	kfree(vm_bo);
+	atomic_long_dec(&live_vm_bos);
+}
+
+static const struct drm_gpuvm_ops c_gpuvm_ops = {
+	.vm_free = c_vm_free,
+	.vm_bo_alloc = c_vm_bo_alloc,
+	.vm_bo_free = c_vm_bo_free,
+};
+
+static struct msm_vm *c_create(const struct msm_vm_create_info *info)
+{
+	struct drm_gem_object *r_obj;
+	struct msm_vm_c *vm;
+	const char *name;
+	u64 end;
+
+	if (!info->va_size || !PAGE_ALIGNED(info->va_start) ||
+	    !PAGE_ALIGNED(info->va_size) ||
+	    check_add_overflow(info->va_start, info->va_size, &end))
+		return ERR_PTR(-EINVAL);
+	if (!drm_core_check_feature(info->drm, DRIVER_GEM_GPUVA))
+		return ERR_PTR(-EINVAL);
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	name = kstrdup_const(info->name ?: "msm-vm", GFP_KERNEL);
+	if (!name)
+		goto err_free;
+	r_obj = drm_gpuvm_resv_object_alloc(info->drm);
+	if (!r_obj)
+		goto err_name;
+
+	vm->base.funcs = &msm_vm_c_funcs;
+	vm->name = name;
+	vm->mmu = info->mmu;
+	vm->bo_funcs = info->bo_funcs;
+	vm->managed = info->managed;
+	vm->has_prr = info->has_prr;
+	drm_mm_init(&vm->mm, info->va_start, info->va_size);
+	drm_gpuvm_init(&vm->gpuvm, name, 0, info->drm, r_obj, info->va_start,
+		       info->va_size, 0, 0, &c_gpuvm_ops);
+	/* The VM holds its own reference on its resv object. */
+	drm_gem_object_put(r_obj);
+	atomic_long_inc(&live_vms);
+	return &vm->base;
+
+err_name:
+	kfree_const(name);
+err_free:
+	kfree(vm);
+	return ERR_PTR(-ENOMEM);
+}
+
+static void c_get(struct msm_vm *vm)
+{
+	drm_gpuvm_get(&to_c_vm(vm)->gpuvm);
+}
+
+static void c_put(struct msm_vm *vm)
+{
+	drm_gpuvm_put(&to_c_vm(vm)->gpuvm);
+}
+
+static u64 c_va_start(struct msm_vm *vm)
+{
+	return to_c_vm(vm)->gpuvm.mm_start;
+}
+
+static u64 c_va_size(struct msm_vm *vm)
+{
+	return to_c_vm(vm)->gpuvm.mm_range;
+}
+
+static bool c_managed(struct msm_vm *vm)
+{
+	return to_c_vm(vm)->managed;
+}
+
+static struct drm_gem_object *c_resv_obj(struct msm_vm *vm)
+{
+	return drm_gpuvm_resv_obj(&to_c_vm(vm)->gpuvm);
+}
+
+static const char *c_unusable(struct msm_vm *vm)
+{
+	return READ_ONCE(to_c_vm(vm)->unusable);
+}
+
+static void c_mark_unusable(struct msm_vm *vm, const char *reason)
+{
+	/* The first reason stays: later failures are its consequences. */
+	cmpxchg(&to_c_vm(vm)->unusable, NULL, reason ?: "unusable");
+}
+
+static struct msm_vm_vma *c_vma_new(struct msm_vm *_vm, struct drm_gem_object *obj,
+				    u64 range_start, u64 range_end)
+{
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	struct drm_gpuvm_bo *vm_bo;
+	struct msm_vm_c_vma *vma;
+	int ret;
+
+	if (!vm->managed)
+		return ERR_PTR(-EINVAL);
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	drm_gem_gpuva_assert_lock_held(obj);
+
+	vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+	if (!vma)
+		return ERR_PTR(-ENOMEM);
+	ret = drm_mm_insert_node_in_range(&vm->mm, &vma->node, obj->size,
+					  PAGE_SIZE, 0, range_start, range_end,
+					  DRM_MM_INSERT_LOW);
+	if (ret)
+		goto err_free;
+
+	vm_bo = drm_gpuvm_bo_obtain(&vm->gpuvm, obj);
+	if (IS_ERR(vm_bo)) {
+		ret = PTR_ERR(vm_bo);
+		goto err_node;
+	}
+	drm_gpuva_init(&vma->base, vma->node.start, obj->size, obj, 0);
+	/* drm_mm handed out a free range inside the VM: this cannot fail. */
+	ret = drm_gpuva_insert(&vm->gpuvm, &vma->base);
+	if (WARN_ON(ret)) {
+		drm_gpuvm_bo_put(vm_bo);
+		goto err_node;
+	}
+	drm_gpuvm_bo_extobj_add(vm_bo);
+	drm_gpuva_link(&vma->base, vm_bo);
+	/* The link holds its own vm_bo reference. */
+	drm_gpuvm_bo_put(vm_bo);
+	atomic_long_inc(&live_vmas);
+	return from_c_vma(vma);
+
+err_node:
+	drm_mm_remove_node(&vma->node);
+err_free:
+	kfree(vma);
+	return ERR_PTR(ret);
+}
+
+static int c_vma_map(struct msm_vm *_vm, struct msm_vm_vma *_vma, int prot)
+{
+	struct msm_vm_c_vma *vma = to_c_vma(_vma);
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	struct drm_gem_object *obj = vma->base.gem.obj;
+	struct sg_table *sgt;
+	int ret;
+
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	drm_gem_gpuva_assert_lock_held(obj);
+	if (vma->mapped)
+		return 0;
+
+	sgt = vm->bo_funcs->get_sgt(obj);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	ret = vm->mmu->funcs->map(vm->mmu, vma->base.va.addr, sgt,
+				  vma->base.va.range, prot);
+	if (ret)
+		return ret;
+	vma->mapped = true;
+	return 0;
+}
+
+static void c_vma_unmap(struct msm_vm *_vm, struct msm_vm_vma *_vma)
+{
+	struct msm_vm_c_vma *vma = to_c_vma(_vma);
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	int ret;
+
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	drm_gem_gpuva_assert_lock_held(vma->base.gem.obj);
+	if (!vma->mapped)
+		return;
+
+	ret = vm->mmu->funcs->unmap(vm->mmu, vma->base.va.addr, vma->base.va.range);
+	/* The range is gone for us either way: never map over it blindly. */
+	if (ret)
+		drm_warn(vm->gpuvm.drm, "%s: unmap of 0x%llx+0x%llx failed: %d\n",
+			 vm->gpuvm.name, vma->base.va.addr, vma->base.va.range, ret);
+	vma->mapped = false;
+}
+
+static void c_vma_close(struct msm_vm *_vm, struct msm_vm_vma *_vma)
+{
+	struct msm_vm_c_vma *vma = to_c_vma(_vma);
+	struct msm_vm_c *vm = to_c_vm(_vm);
+
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	drm_gem_gpuva_assert_lock_held(vma->base.gem.obj);
+	if (WARN_ON(vma->mapped))
+		c_vma_unmap(_vm, _vma);
+
+	if (drm_mm_node_allocated(&vma->node))
+		drm_mm_remove_node(&vma->node);
+	drm_gpuva_remove(&vma->base);
+	/* Last: this may drop the last vm_bo and with it the VM. */
+	drm_gpuva_unlink(&vma->base);
+	kfree(vma);
+	atomic_long_dec(&live_vmas);
+}
+
+static u64 c_vma_iova(struct msm_vm *vm, struct msm_vm_vma *vma)
+{
+	return to_c_vma(vma)->base.va.addr;
+}
+
+static bool c_vma_mapped(struct msm_vm *vm, struct msm_vm_vma *vma)
+{
+	return to_c_vma(vma)->mapped;
+}
+
+static struct drm_gpuvm_bo *c_find_vm_bo(struct msm_vm_c *vm, struct drm_gem_object *obj)
+{
+	struct drm_gpuvm_bo *vm_bo;
+
+	drm_gem_for_each_gpuvm_bo(vm_bo, obj)
+		if (vm_bo->vm == &vm->gpuvm)
+			return vm_bo;
+	return NULL;
+}
+
+static struct msm_vm_vma *c_bo_find_vma(struct msm_vm *_vm, struct drm_gem_object *obj)
+{
+	struct drm_gpuvm_bo *vm_bo;
+	struct drm_gpuva *va;
+
+	drm_gem_gpuva_assert_lock_held(obj);
+	vm_bo = c_find_vm_bo(to_c_vm(_vm), obj);
+	if (!vm_bo)
+		return NULL;
+	/* drm_gpuva_link() appends: the first VA is the oldest. */
+	drm_gpuvm_bo_for_each_va(va, vm_bo)
+		return from_c_vma(container_of(va, struct msm_vm_c_vma, base));
+	return NULL;
+}
+
+static void c_bo_unmap_vm_bo(struct drm_gpuvm_bo *vm_bo, bool close)
+{
+	struct msm_vm_c *vm = gpuvm_to_c_vm(vm_bo->vm);
+	struct drm_gpuva *va, *next;
+
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	/* Keep @vm_bo while its last VA goes. */
+	drm_gpuvm_bo_get(vm_bo);
+	drm_gpuvm_bo_for_each_va_safe(va, next, vm_bo) {
+		struct msm_vm_c_vma *vma = container_of(va, struct msm_vm_c_vma, base);
+
+		c_vma_unmap(&vm->base, from_c_vma(vma));
+		if (close)
+			c_vma_close(&vm->base, from_c_vma(vma));
+	}
+	drm_gpuvm_bo_put(vm_bo);
+}
+
+static void c_bo_unmap(struct msm_vm *vm, struct drm_gem_object *obj, bool close)
+{
+	struct drm_gpuvm_bo *vm_bo, *next;
+
+	drm_gem_gpuva_assert_lock_held(obj);
+	if (vm) {
+		vm_bo = c_find_vm_bo(to_c_vm(vm), obj);
+		if (vm_bo)
+			c_bo_unmap_vm_bo(vm_bo, close);
+		return;
+	}
+	/*
+	 * Every VM of this core.  Closing may free the current vm_bo, never
+	 * the next one, which belongs to another VM.
+	 */
+	drm_gem_for_each_gpuvm_bo_safe(vm_bo, next, obj)
+		if (is_c_vm(vm_bo->vm))
+			c_bo_unmap_vm_bo(vm_bo, close);
+}
+
+static void c_bo_describe(struct drm_gem_object *obj, struct drm_printer *p)
+{
+	struct drm_gpuvm_bo *vm_bo;
+	struct drm_gpuva *va;
+
+	drm_gem_gpuva_assert_lock_held(obj);
+	drm_gem_for_each_gpuvm_bo(vm_bo, obj) {
+		if (!is_c_vm(vm_bo->vm))
+			continue;
+		drm_gpuvm_bo_for_each_va(va, vm_bo)
+			drm_printf(p, " vm=%s iova=0x%llx size=0x%llx %s",
+				   vm_bo->vm->name, va->va.addr, va->va.range,
+				   container_of(va, struct msm_vm_c_vma, base)->mapped ?
+				   "mapped" : "unmapped");
+	}
+}
+
+static void c_live(struct msm_vm_live *live)
+{
+	live->vms = atomic_long_read(&live_vms);
+	live->vmas = atomic_long_read(&live_vmas);
+	live->vm_bos = atomic_long_read(&live_vm_bos);
+}
+
+const struct msm_vm_funcs msm_vm_c_funcs = {
+	.name = "c",
+	.create = c_create,
+	.get = c_get,
+	.put = c_put,
+	.get_va_start = c_va_start,
+	.get_va_size = c_va_size,
+	.managed = c_managed,
+	.resv_obj = c_resv_obj,
+	.unusable = c_unusable,
+	.mark_unusable = c_mark_unusable,
+	.vma_new = c_vma_new,
+	.vma_map = c_vma_map,
+	.vma_unmap = c_vma_unmap,
+	.vma_close = c_vma_close,
+	.vma_iova = c_vma_iova,
+	.vma_mapped = c_vma_mapped,
+	.bo_find_vma = c_bo_find_vma,
+	.bo_unmap = c_bo_unmap,
+	.bo_describe = c_bo_describe,
+	.live = c_live,
+};
+EXPORT_SYMBOL_GPL(msm_vm_c_funcs);

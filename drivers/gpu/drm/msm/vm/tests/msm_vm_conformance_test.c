@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The conformance suite of the msm GPU VM contract (msm_vm.h).
+ *
+ * Every case runs once per core built in (KUNIT_ARRAY_PARAM over
+ * msm_vm_cores), on the real drm_gpuvm, drm_exec, drm_gem_shmem BOs and a
+ * test MMU over the real io-pgtable-arm, so PTEs are read back from a real
+ * page table.  After every case the core's live VMs, VMAs and vm_bos must be
+ * back to what they were before it: nothing outlives its last reference.
+ *
+ * The cases are the specification: each is named after the behaviour it
+ * pins down, and a core conforms when all of them pass on it.
+ */
+
+#include <kunit/test.h>
+
+#include <linux/iommu.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_exec.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_kunit_helpers.h>
+#include <drm/drm_print.h>
+
+#include "../msm_vm.h"
+#include "msm_vm_test_mmu.h"
+
+#define PROT_RW		(IOMMU_READ | IOMMU_WRITE)
+
+/**
+ * struct conf - per-case fixture
+ * @core: the core under test
+ * @dev: parent device of @drm
+ * @drm: drm device with DRIVER_GEM | DRIVER_GEM_GPUVA
+ * @mmu: test MMU over io-pgtable-arm
+ * @live: the core's live objects before the case
+ */
+struct conf {
+	const struct msm_vm_funcs *core;
+	struct device *dev;
+	struct drm_device *drm;
+	struct msm_vm_test_mmu *mmu;
+	struct msm_vm_live live;
+};
+
+/**
+ * struct conf_bo - a test BO: shmem, pinned at creation
+ * @shmem: the drm_gem_shmem object; must stay first (freed by shmem)
+ * @sgt: table of its pinned pages, what &msm_vm_bo_funcs.get_sgt returns
+ * @sgt_error: if not zero, get_sgt fails with this errno instead
+ */
+struct conf_bo {
+	struct drm_gem_shmem_object shmem;
+	struct sg_table *sgt;
+	int sgt_error;
+};
+
+static struct conf_bo *to_conf_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct conf_bo, shmem.base);
+}
+
+static struct drm_gem_object *conf_gem_create_object(struct drm_device *drm, size_t size)
+{
+	struct conf_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+
+	return bo ? &bo->shmem.base : ERR_PTR(-ENOMEM);
+}
+
+static const struct drm_driver conf_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_GEM_GPUVA,
+	.gem_create_object = conf_gem_create_object,
+};
+
+static struct sg_table *conf_get_sgt(struct drm_gem_object *obj)
+{
+	struct conf_bo *bo = to_conf_bo(obj);
+
+	return bo->sgt_error ? ERR_PTR(bo->sgt_error) : bo->sgt;
+}
+
+static const struct msm_vm_bo_funcs conf_bo_funcs = {
+	.get_sgt = conf_get_sgt,
+};
+
+static void conf_bo_release(void *data)
+{
+	struct conf_bo *bo = data;
+
+	sg_free_table(bo->sgt);
+	kfree(bo->sgt);
+	drm_gem_shmem_unpin(&bo->shmem);
+	drm_gem_object_put(&bo->shmem.base);
+}
+
+/* A pinned shmem BO of @size bytes, released when the case ends. */
+static struct drm_gem_object *conf_bo_new(struct kunit *test, size_t size)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	struct conf_bo *bo;
+
+	shmem = drm_gem_shmem_create(c->drm, size);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	bo = container_of(shmem, struct conf_bo, shmem);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_pin(shmem), 0);
+	bo->sgt = drm_gem_shmem_get_sg_table(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo->sgt);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, conf_bo_release, bo), 0);
+	return &shmem->base;
+}
+
+/* Physical address of byte @offset of @obj's pages. */
+static phys_addr_t conf_bo_phys(struct drm_gem_object *obj, u64 offset)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(to_conf_bo(obj)->sgt, sg, i) {
+		if (offset < sg->length)
+			return sg_phys(sg) + offset;
+		offset -= sg->length;
+	}
+	return 0;
+}
+
+static struct msm_vm *conf_vm(struct kunit *test, u64 start, u64 size, bool managed)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_create_info info = {
+		.drm = c->drm,
+		.mmu = &c->mmu->base,
+		.bo_funcs = &conf_bo_funcs,
+		.name = managed ? "conf-managed" : "conf-user",
+		.va_start = start,
+		.va_size = size,
+		.managed = managed,
+	};
+	struct msm_vm *vm = msm_vm_create(c->core, &info);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	return vm;
+}
+
+/* Lock @vm (if any) and the @n BOs; the caller ends @exec with drm_exec_fini(). */
+static void conf_lock(struct kunit *test, struct drm_exec *exec, struct msm_vm *vm,
+		      struct drm_gem_object **objs, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	drm_exec_init(exec, DRM_EXEC_INTERRUPTIBLE_WAIT, 0);
+	drm_exec_until_all_locked(exec) {
+		if (vm) {
+			ret = drm_exec_lock_obj(exec, msm_vm_resv_obj(vm));
+			drm_exec_retry_on_contention(exec);
+		}
+		for (i = 0; i < n && !ret; i++) {
+			ret = drm_exec_lock_obj(exec, objs[i]);
+			drm_exec_retry_on_contention(exec);
+		}
+		if (ret)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+static void conf_live(struct kunit *test, struct msm_vm_live *live)
+{
+	struct conf *c = test->priv;
+
+	msm_vm_core_live(c->core, live);
+}
+
+static int conf_init(struct kunit *test)
+{
+	struct conf *c;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	test->priv = c;
+	/* The param points into msm_vm_cores. */
+	c->core = *(const struct msm_vm_funcs *const *)test->param_value;
+	c->dev = drm_kunit_helper_alloc_device(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->dev);
+	c->drm = __drm_kunit_helper_alloc_drm_device_with_driver(test, c->dev,
+								 sizeof(*c->drm), 0,
+								 &conf_driver);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->drm);
+	c->mmu = msm_vm_test_mmu_new(test, c->dev);
+	msm_vm_core_live(c->core, &c->live);
+	return 0;
+}
+
+static void conf_exit(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_live live;
+
+	if (!c || !c->core)
+		return;
+	msm_vm_core_live(c->core, &live);
+	KUNIT_EXPECT_EQ_MSG(test, live.vms, c->live.vms, "VMs leaked");
+	KUNIT_EXPECT_EQ_MSG(test, live.vmas, c->live.vmas, "VMAs leaked");
+	KUNIT_EXPECT_EQ_MSG(test, live.vm_bos, c->live.vm_bos, "vm_bos leaked");
+}
+
+/* Every case runs once per core built in, named after the core. */
+static const void *core_gen_params(const void *prev, char *desc)
+{
+	const struct msm_vm_funcs *const *core = prev ?
+		(const struct msm_vm_funcs *const *)prev + 1 : msm_vm_cores;
+
+	if (!*core)
+		return NULL;
+	strscpy(desc, (*core)->name, KUNIT_PARAM_DESC_SIZE);
+	return core;
+}
+
+/* ---- Lifetime and refcounts ---- */
+
+static void create_rejects_an_invalid_va_range(struct kunit *test)
+{
+	static const struct { u64 start, size; const char *what; } bad[] = {
+		{ SZ_1M, 0, "empty" },
+		{ SZ_1M + 1, SZ_1M, "unaligned start" },
+		{ SZ_1M, SZ_1M + 1, "unaligned size" },
+		{ U64_MAX - SZ_1M + 1, SZ_2M, "wrapping past 2^64" },
+		{ U64_MAX & PAGE_MASK, PAGE_SIZE, "ending at 2^64" },
+	};
+	struct conf *c = test->priv;
+	struct msm_vm_live live;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct msm_vm_create_info info = {
+			.drm = c->drm,
+			.mmu = &c->mmu->base,
+			.bo_funcs = &conf_bo_funcs,
+			.va_start = bad[i].start,
+			.va_size = bad[i].size,
+			.managed = true,
+		};
+
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)),
+				    -EINVAL, "%s", bad[i].what);
+	}
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
+}
+
+static void create_rejects_a_device_without_gem_gpuva(struct kunit *test)
+{
+	static const struct drm_driver no_gpuva = { .driver_features = DRIVER_GEM };
+	struct conf *c = test->priv;
+	struct msm_vm_create_info info = {
+		.mmu = &c->mmu->base,
+		.bo_funcs = &conf_bo_funcs,
+		.va_start = SZ_1M,
+		.va_size = SZ_1G,
+		.managed = true,
+	};
+
+	/* A second drm device, without DRIVER_GEM_GPUVA, on the same parent. */
+	info.drm = __drm_kunit_helper_alloc_drm_device_with_driver(test, c->dev,
+								   sizeof(*info.drm), 0,
+								   &no_gpuva);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, info.drm);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL);
+}
+
+static void a_vm_reports_what_it_was_created_with(struct kunit *test)
+{
+	struct msm_vm *managed = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm *user = conf_vm(test, 0, 1ULL << 48, false);
+
+	KUNIT_EXPECT_EQ(test, msm_vm_va_start(managed), SZ_1M);
+	KUNIT_EXPECT_EQ(test, msm_vm_va_size(managed), SZ_1G);
+	KUNIT_EXPECT_TRUE(test, msm_vm_managed(managed));
+	KUNIT_EXPECT_EQ(test, msm_vm_va_start(user), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_va_size(user), 1ULL << 48);
+	KUNIT_EXPECT_FALSE(test, msm_vm_managed(user));
+	/* Each VM has a resv object of its own. */
+	KUNIT_EXPECT_PTR_NE(test, msm_vm_resv_obj(managed)->resv,
+			    msm_vm_resv_obj(user)->resv);
+	msm_vm_put(managed);
+	msm_vm_put(user);
+}
+
+static void the_last_put_frees_the_vm(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm_live live;
+
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms + 1);
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_get(vm), vm);
+	msm_vm_put(vm);
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms + 1);
+	msm_vm_put(vm);
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
+	/* Putting NULL is allowed and does nothing. */
+	msm_vm_put(NULL);
+}
+
+static void an_open_vma_keeps_its_vm_and_bo_alive(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_64K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	unsigned int bo_refs = kref_read(&obj->refcount);
+	struct msm_vm_live live;
+	struct msm_vm_vma *vma;
+	struct drm_exec exec;
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	vma = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+	drm_exec_fini(&exec);
+	/* Counted outside drm_exec, which holds references of its own. */
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), bo_refs + 1);
+
+	/* The caller's reference goes first: the VMA still holds the VM. */
+	msm_vm_put(vm);
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms + 1);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_iova(vm, vma), SZ_1M);
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	msm_vm_vma_close(vm, vma);
+	drm_exec_fini(&exec);
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
+	KUNIT_EXPECT_EQ(test, live.vmas, c->live.vmas);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), bo_refs);
+}
+
+/* ---- Kernel-managed VA allocation ---- */
+
+/*
+ * VAs are handed out lowest first, page aligned, one BO size each:
+ *
+ *	0x100000  0x110000  0x114000       0x134000
+ *	|--A 64K--|-B 16K-|---C 128K---|
+ */
+static void vma_new_takes_the_lowest_free_range(struct kunit *test)
+{
+	struct drm_gem_object *objs[] = {
+		conf_bo_new(test, SZ_64K), conf_bo_new(test, SZ_16K),
+		conf_bo_new(test, SZ_128K),
+	};
+	static const u64 expect[] = { 0x100000, 0x110000, 0x114000 };
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm_vma *vma[ARRAY_SIZE(objs)];
+	struct drm_exec exec;
+	unsigned int i;
+
+	conf_lock(test, &exec, vm, objs, ARRAY_SIZE(objs));
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		vma[i] = msm_vm_vma_new(vm, objs[i], 0, U64_MAX);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma[i]);
+		KUNIT_EXPECT_EQ(test, msm_vm_vma_iova(vm, vma[i]), expect[i]);
+		KUNIT_EXPECT_FALSE(test, msm_vm_vma_mapped(vm, vma[i]));
+	}
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		msm_vm_vma_close(vm, vma[i]);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+static void vma_new_stays_inside_the_requested_range(struct kunit *test)
+{
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_64K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_16M, true);
+	struct msm_vm_vma *a, *b;
+	struct drm_exec exec;
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	a = msm_vm_vma_new(vm, obj, SZ_4M, SZ_8M);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_iova(vm, a), SZ_4M);
+	/* A range reaching below the VM is cut to the VM. */
+	b = msm_vm_vma_new(vm, obj, 0, SZ_2M);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_iova(vm, b), SZ_1M);
+	msm_vm_vma_close(vm, a);
+	msm_vm_vma_close(vm, b);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+static void vma_new_without_room_is_enospc_and_changes_nothing(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_64K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_64K, true);
+	struct msm_vm_live live;
+	struct msm_vm_vma *vma;
+	unsigned int bo_refs;
+	struct drm_exec exec;
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	bo_refs = kref_read(&obj->refcount);
+	/* A range smaller than the BO. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_vma_new(vm, obj, SZ_1M, SZ_1M + SZ_32K)),
+			-ENOSPC);
+	/* A range outside the VM. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_vma_new(vm, obj, SZ_2M, SZ_4M)), -ENOSPC);
+	vma = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+	/* The VM is full. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_vma_new(vm, obj, 0, U64_MAX)), -ENOSPC);
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vmas, c->live.vmas + 1);
+	KUNIT_EXPECT_EQ(test, live.vm_bos, c->live.vm_bos + 1);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), bo_refs + 1);
+	msm_vm_vma_close(vm, vma);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+static void a_closed_range_is_handed_out_again(struct kunit *test)
+{
+	struct drm_gem_object *objs[] = { conf_bo_new(test, SZ_16K), conf_bo_new(test, SZ_16K) };
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_32K, true);
+	struct msm_vm_vma *a, *b, *again;
+	struct drm_exec exec;
+
+	conf_lock(test, &exec, vm, objs, 2);
+	a = msm_vm_vma_new(vm, objs[0], 0, U64_MAX);
+	b = msm_vm_vma_new(vm, objs[1], 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	msm_vm_vma_close(vm, a);
+	again = msm_vm_vma_new(vm, objs[1], 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_iova(vm, again), SZ_1M);
+	msm_vm_vma_close(vm, b);
+	msm_vm_vma_close(vm, again);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+static void vma_new_on_a_user_managed_vm_is_einval(struct kunit *test)
+{
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, false);
+	struct drm_exec exec;
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_vma_new(vm, obj, 0, U64_MAX)), -EINVAL);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+/* ---- Page tables of kernel-managed VMAs ---- */
+
+static void map_writes_every_pte_and_unmap_clears_them(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm_vma *vma;
+	struct drm_exec exec;
+	u64 iova, off;
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	vma = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+	iova = msm_vm_vma_iova(vm, vma);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, iova), 0);
+
+	KUNIT_ASSERT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), 0);
+	KUNIT_EXPECT_TRUE(test, msm_vm_vma_mapped(vm, vma));
+	for (off = 0; off < SZ_16K; off += SZ_4K)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, iova + off),
+				    conf_bo_phys(obj, off), "page at +0x%llx", off);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, iova + SZ_16K), 0);
+
+	msm_vm_vma_unmap(vm, vma);
+	KUNIT_EXPECT_FALSE(test, msm_vm_vma_mapped(vm, vma));
+	for (off = 0; off < SZ_16K; off += SZ_4K)
+		KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, iova + off), 0);
+	/* The range stays allocated until close. */
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_iova(vm, vma), iova);
+	msm_vm_vma_close(vm, vma);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+static void map_and_unmap_twice_write_the_page_table_once(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm_vma *vma;
+	struct drm_exec exec;
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	vma = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), 0);
+	KUNIT_EXPECT_EQ(test, c->mmu->map_calls, 1);
+	msm_vm_vma_unmap(vm, vma);
+	msm_vm_vma_unmap(vm, vma);
+	KUNIT_EXPECT_EQ(test, c->mmu->unmap_calls, 1);
+	msm_vm_vma_close(vm, vma);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+static void a_failed_map_leaves_the_vma_unmapped(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm_vma *vma;
+	struct drm_exec exec;
+	u64 iova;
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	vma = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+	iova = msm_vm_vma_iova(vm, vma);
+
+	/* The MMU fails part-way (and undoes its part). */
+	c->mmu->fail_map_at = 1;
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), -ENOMEM);
+	KUNIT_EXPECT_FALSE(test, msm_vm_vma_mapped(vm, vma));
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, iova), 0);
+
+	/* The driver cannot give the pages. */
+	to_conf_bo(obj)->sgt_error = -EIO;
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), -EIO);
+	KUNIT_EXPECT_FALSE(test, msm_vm_vma_mapped(vm, vma));
+	KUNIT_EXPECT_EQ(test, c->mmu->map_calls, 1);
+
+	/* Nothing stuck: the next map works. */
+	to_conf_bo(obj)->sgt_error = 0;
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, iova), conf_bo_phys(obj, 0));
+	msm_vm_vma_unmap(vm, vma);
+	msm_vm_vma_close(vm, vma);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+/* ---- VMAs per BO per VM ---- */
+
+static void two_vmas_of_one_bo_in_one_vm_share_one_vm_bo(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm_vma *first, *second;
+	struct msm_vm_live live;
+	struct drm_exec exec;
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	KUNIT_EXPECT_NULL(test, msm_vm_bo_find_vma(vm, obj));
+	first = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	second = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, first);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, second);
+	KUNIT_EXPECT_NE(test, msm_vm_vma_iova(vm, first), msm_vm_vma_iova(vm, second));
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vm_bos, c->live.vm_bos + 1);
+	KUNIT_EXPECT_EQ(test, live.vmas, c->live.vmas + 2);
+
+	/* The oldest open VMA is the BO's VMA in the VM. */
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_bo_find_vma(vm, obj), first);
+	msm_vm_vma_close(vm, first);
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_bo_find_vma(vm, obj), second);
+	msm_vm_vma_close(vm, second);
+	KUNIT_EXPECT_NULL(test, msm_vm_bo_find_vma(vm, obj));
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vm_bos, c->live.vm_bos);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+static void unmapping_a_bo_in_one_vm_leaves_its_other_vms(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm *a = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm *b = conf_vm(test, SZ_2G, SZ_1G, true);
+	struct msm_vm_vma *va, *vb;
+	struct drm_exec exec;
+
+	drm_exec_init(&exec, 0, 0);
+	drm_exec_until_all_locked(&exec) {
+		drm_exec_lock_obj(&exec, msm_vm_resv_obj(a));
+		drm_exec_retry_on_contention(&exec);
+		drm_exec_lock_obj(&exec, msm_vm_resv_obj(b));
+		drm_exec_retry_on_contention(&exec);
+		drm_exec_lock_obj(&exec, obj);
+		drm_exec_retry_on_contention(&exec);
+	}
+	va = msm_vm_vma_new(a, obj, 0, U64_MAX);
+	vb = msm_vm_vma_new(b, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, va);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vb);
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_bo_find_vma(a, obj), va);
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_bo_find_vma(b, obj), vb);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(a, va, PROT_RW), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(b, vb, PROT_RW), 0);
+
+	msm_vm_bo_unmap(a, obj, false);
+	KUNIT_EXPECT_FALSE(test, msm_vm_vma_mapped(a, va));
+	KUNIT_EXPECT_TRUE(test, msm_vm_vma_mapped(b, vb));
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_2G), conf_bo_phys(obj, 0));
+	/* Without close, the VMA stays. */
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_bo_find_vma(a, obj), va);
+
+	msm_vm_bo_unmap(a, obj, true);
+	KUNIT_EXPECT_NULL(test, msm_vm_bo_find_vma(a, obj));
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_bo_find_vma(b, obj), vb);
+	msm_vm_bo_unmap(b, obj, true);
+	drm_exec_fini(&exec);
+	msm_vm_put(a);
+	msm_vm_put(b);
+}
+
+static void unmap_all_vms_with_close_releases_every_vma(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm *a = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm *b = conf_vm(test, SZ_2G, SZ_1G, true);
+	unsigned int bo_refs = kref_read(&obj->refcount);
+	struct msm_vm_live live;
+	struct msm_vm_vma *v;
+	struct drm_exec exec;
+	int ret;
+
+	conf_lock(test, &exec, a, &obj, 1);
+	v = msm_vm_vma_new(a, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, v);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(a, v, PROT_RW), 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, msm_vm_vma_new(a, obj, 0, U64_MAX));
+	drm_exec_fini(&exec);
+	conf_lock(test, &exec, b, &obj, 1);
+	v = msm_vm_vma_new(b, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, v);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(b, v, PROT_RW), 0);
+	drm_exec_fini(&exec);
+	msm_vm_put(a);
+	msm_vm_put(b);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), bo_refs + 2);
+
+	/* As when the BO is freed: lock it and every VM it is in. */
+	drm_exec_init(&exec, 0, 0);
+	drm_exec_until_all_locked(&exec) {
+		ret = drm_exec_lock_obj(&exec, obj);
+		drm_exec_retry_on_contention(&exec);
+		if (!ret)
+			ret = msm_vm_bo_lock_vms(obj, &exec);
+		drm_exec_retry_on_contention(&exec);
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	msm_vm_bo_unmap_all_vms(obj, true);
+	drm_exec_fini(&exec);
+
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_2G), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), bo_refs);
+	/* The VMAs held the VMs: with them gone, so are the VMs. */
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
+	KUNIT_EXPECT_EQ(test, live.vmas, c->live.vmas);
+}
+
+struct conf_print {
+	char buf[256];
+	size_t len;
+};
+
+static void conf_printfn(struct drm_printer *p, struct va_format *vaf)
+{
+	struct conf_print *out = p->arg;
+
+	out->len += scnprintf(out->buf + out->len, sizeof(out->buf) - out->len,
+			      "%pV", vaf);
+}
+
+static void describe_lists_every_vma_of_the_bo(struct kunit *test)
+{
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct conf_print out = {};
+	struct drm_printer p = { .printfn = conf_printfn, .arg = &out };
+	const char *first = " vm=conf-managed iova=0x100000 size=0x4000 unmapped";
+	const char *second = " vm=conf-managed iova=0x104000 size=0x4000 mapped";
+	struct msm_vm_vma *a, *b;
+	struct drm_exec exec;
+
+	conf_lock(test, &exec, vm, &obj, 1);
+	a = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	b = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, b, PROT_RW), 0);
+	msm_vm_bo_describe(obj, &p);
+	/* Oldest first, one item each. */
+	KUNIT_EXPECT_EQ(test, strncmp(out.buf, first, strlen(first)), 0);
+	KUNIT_EXPECT_STREQ(test, out.buf + strlen(first), second);
+	msm_vm_bo_unmap(vm, obj, true);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+/* ---- Unusable VMs ---- */
+
+static void a_vm_is_usable_until_marked_and_keeps_the_first_reason(struct kunit *test)
+{
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, false);
+
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(vm));
+	msm_vm_mark_unusable(vm, "gpu fault");
+	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(vm), "gpu fault");
+	msm_vm_mark_unusable(vm, "bind failed");
+	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(vm), "gpu fault");
+	msm_vm_put(vm);
+}
+
+static struct kunit_case msm_vm_conformance_cases[] = {
+	KUNIT_CASE_PARAM(create_rejects_an_invalid_va_range, core_gen_params),
+	KUNIT_CASE_PARAM(create_rejects_a_device_without_gem_gpuva, core_gen_params),
+	KUNIT_CASE_PARAM(a_vm_reports_what_it_was_created_with, core_gen_params),
+	KUNIT_CASE_PARAM(the_last_put_frees_the_vm, core_gen_params),
+	KUNIT_CASE_PARAM(an_open_vma_keeps_its_vm_and_bo_alive, core_gen_params),
+	KUNIT_CASE_PARAM(vma_new_takes_the_lowest_free_range, core_gen_params),
+	KUNIT_CASE_PARAM(vma_new_stays_inside_the_requested_range, core_gen_params),
+	KUNIT_CASE_PARAM(vma_new_without_room_is_enospc_and_changes_nothing, core_gen_params),
+	KUNIT_CASE_PARAM(a_closed_range_is_handed_out_again, core_gen_params),
+	KUNIT_CASE_PARAM(vma_new_on_a_user_managed_vm_is_einval, core_gen_params),
+	KUNIT_CASE_PARAM(map_writes_every_pte_and_unmap_clears_them, core_gen_params),
+	KUNIT_CASE_PARAM(map_and_unmap_twice_write_the_page_table_once, core_gen_params),
+	KUNIT_CASE_PARAM(a_failed_map_leaves_the_vma_unmapped, core_gen_params),
+	KUNIT_CASE_PARAM(two_vmas_of_one_bo_in_one_vm_share_one_vm_bo, core_gen_params),
+	KUNIT_CASE_PARAM(unmapping_a_bo_in_one_vm_leaves_its_other_vms, core_gen_params),
+	KUNIT_CASE_PARAM(unmap_all_vms_with_close_releases_every_vma, core_gen_params),
+	KUNIT_CASE_PARAM(describe_lists_every_vma_of_the_bo, core_gen_params),
+	KUNIT_CASE_PARAM(a_vm_is_usable_until_marked_and_keeps_the_first_reason,
+			 core_gen_params),
+	{}
+};
+
+static struct kunit_suite msm_vm_conformance_suite = {
+	.name = "msm_vm_conformance",
+	.init = conf_init,
+	.exit = conf_exit,
+	.test_cases = msm_vm_conformance_cases,
+};
+
+kunit_test_suite(msm_vm_conformance_suite);
+
+MODULE_DESCRIPTION("Conformance suite of the msm GPU VM contract");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A test MMU: the msm_mmu_funcs the VM cores call, implemented on a real
+ * io-pgtable-arm ARM_64_LPAE_S1 table (4K granule, 48-bit, coherent walk),
+ * so that tests read back real PTEs and count real page-table pages.
+ */
+#ifndef __MSM_VM_TEST_MMU_H__
+#define __MSM_VM_TEST_MMU_H__
+
+#include <linux/types.h>
+
+#include "../../msm_mmu.h"
+
+struct io_pgtable_ops;
+struct kunit;
+
+/**
+ * struct msm_vm_test_mmu - a test MMU
+ * @base: what the VM cores see
+ * @pgtbl: the io-pgtable-arm table
+ * @table_pages: page-table pages allocated and not yet freed
+ * @map_calls: calls of &msm_mmu_funcs.map
+ * @unmap_calls: calls of &msm_mmu_funcs.unmap
+ * @fail_map_at: if not zero, the map call with this number (counting from
+ *	1, as @map_calls does) maps its first page and then fails with
+ *	-ENOMEM, undoing what it mapped, as a real MMU must
+ */
+struct msm_vm_test_mmu {
+	struct msm_mmu base;
+	struct io_pgtable_ops *pgtbl;
+	long table_pages;
+	unsigned int map_calls;
+	unsigned int unmap_calls;
+	unsigned int fail_map_at;
+};
+
+/**
+ * msm_vm_test_mmu_new() - make a test MMU, freed when @test ends
+ * @test: the test
+ * @dev: device for io-pgtable
+ *
+ * Return: the MMU; the test fails if it cannot be made.
+ */
+struct msm_vm_test_mmu *msm_vm_test_mmu_new(struct kunit *test, struct device *dev);
+
+/**
+ * msm_vm_test_mmu_phys() - what a GPU address translates to
+ * @mmu: the test MMU
+ * @iova: the address
+ *
+ * Return: the physical address, or 0 if @iova is not mapped.
+ */
+phys_addr_t msm_vm_test_mmu_phys(struct msm_vm_test_mmu *mmu, u64 iova);
+
+#endif /* __MSM_VM_TEST_MMU_H__ */
