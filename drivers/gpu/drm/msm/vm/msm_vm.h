@@ -34,11 +34,14 @@
 
 struct drm_device;
 struct drm_exec;
+struct drm_file;
 struct drm_gem_object;
+struct drm_msm_vm_bind;
 struct drm_printer;
 struct msm_mmu;
 struct sg_table;
 
+struct msm_vm_bind_job;
 struct msm_vm_funcs;
 struct msm_vm_vma;
 
@@ -59,9 +62,12 @@ struct msm_vm {
  *	driver has pinned.  Called with the BO's resv held; returns an
  *	ERR_PTR() on failure, whose errno the core passes on.  The table stays
  *	valid while the pages are pinned.
+ * @lookup: the BO behind GEM handle @handle of @file, with a new reference,
+ *	or NULL if there is none (VM_BIND MAP ops).  May sleep.
  */
 struct msm_vm_bo_funcs {
 	struct sg_table *(*get_sgt)(struct drm_gem_object *obj);
+	struct drm_gem_object *(*lookup)(struct drm_file *file, u32 handle);
 };
 
 /**
@@ -76,6 +82,9 @@ struct msm_vm_bo_funcs {
  * @managed: true for a kernel-managed VM (the core allocates VAs, see
  *	msm_vm_vma_new()); false for a user-managed one (VM_BIND)
  * @has_prr: the MMU can map MAP_NULL ranges (partially resident regions)
+ * @log_shift: a user-managed VM keeps its last 1 << @log_shift page-table
+ *	operations for devcoredump (msm_vm_log_read()); 0 for none, at most
+ *	MSM_VM_LOG_SHIFT_MAX
  */
 struct msm_vm_create_info {
 	struct drm_device *drm;
@@ -86,6 +95,41 @@ struct msm_vm_create_info {
 	u64 va_size;
 	bool managed;
 	bool has_prr;
+	unsigned int log_shift;
+};
+
+#define MSM_VM_LOG_SHIFT_MAX	8
+
+/**
+ * struct msm_vm_log_entry - one page-table operation of a bind job
+ * @op: "map", "map_null" or "unmap", a static string
+ * @iova: first address
+ * @range: size in bytes
+ * @queue_id: the submitqueue of the VM_BIND that asked for it
+ */
+struct msm_vm_log_entry {
+	const char *op;
+	u64 iova;
+	u64 range;
+	u32 queue_id;
+};
+
+/**
+ * struct msm_vm_va_info - one VMA of a VM, as msm_vm_vmas() reports it
+ * @iova: first address
+ * @range: size in bytes
+ * @obj: the BO, or NULL for a MAP_NULL range
+ * @offset: offset into @obj
+ * @flags: MSM_VM_BIND_OP_DUMP or 0
+ * @mapped: its page-table entries are written or queued to be
+ */
+struct msm_vm_va_info {
+	u64 iova;
+	u64 range;
+	struct drm_gem_object *obj;
+	u64 offset;
+	u32 flags;
+	bool mapped;
 };
 
 /**
@@ -93,6 +137,7 @@ struct msm_vm_create_info {
  * @vms: VMs not yet freed
  * @vmas: VMAs not yet freed
  * @vm_bos: (VM, BO) pairs not yet freed
+ * @jobs: bind jobs not yet freed
  *
  * For leak checks: tests read it after every case and expect zero.
  */
@@ -100,6 +145,7 @@ struct msm_vm_live {
 	long vms;
 	long vmas;
 	long vm_bos;
+	long jobs;
 };
 
 /**
@@ -124,6 +170,13 @@ struct msm_vm_live {
  * @bo_unmap: see msm_vm_bo_unmap(); called with a NULL VM by
  *	msm_vm_bo_unmap_all_vms() for the VMs of this core
  * @bo_describe: see msm_vm_bo_describe()
+ * @vmas: see msm_vm_vmas()
+ * @log_read: see msm_vm_log_read()
+ * @job_create: see msm_vm_bind_job_create()
+ * @job_lock: see msm_vm_bind_job_lock()
+ * @job_prepare: see msm_vm_bind_job_prepare()
+ * @job_run: see msm_vm_bind_job_run()
+ * @job_free: see msm_vm_bind_job_free()
  * @live: see msm_vm_core_live()
  *
  * A core fills one constant table; each member has the semantics of the
@@ -151,6 +204,15 @@ struct msm_vm_funcs {
 	struct msm_vm_vma *(*bo_find_vma)(struct msm_vm *vm, struct drm_gem_object *obj);
 	void (*bo_unmap)(struct msm_vm *vm, struct drm_gem_object *obj, bool close);
 	void (*bo_describe)(struct drm_gem_object *obj, struct drm_printer *p);
+	unsigned int (*vmas)(struct msm_vm *vm, struct msm_vm_va_info *info, unsigned int max);
+	unsigned int (*log_read)(struct msm_vm *vm, struct msm_vm_log_entry *entries,
+				 unsigned int max);
+	struct msm_vm_bind_job *(*job_create)(struct msm_vm *vm, struct drm_file *file,
+					      const struct drm_msm_vm_bind *args);
+	int (*job_lock)(struct msm_vm *vm, struct msm_vm_bind_job *job, struct drm_exec *exec);
+	int (*job_prepare)(struct msm_vm *vm, struct msm_vm_bind_job *job);
+	void (*job_run)(struct msm_vm *vm, struct msm_vm_bind_job *job);
+	void (*job_free)(struct msm_vm *vm, struct msm_vm_bind_job *job);
 	void (*live)(struct msm_vm_live *live);
 };
 
@@ -446,6 +508,147 @@ void msm_vm_bo_unmap_all_vms(struct drm_gem_object *obj, bool close);
  * VM of every core.  The caller holds @obj's resv.
  */
 void msm_vm_bo_describe(struct drm_gem_object *obj, struct drm_printer *p);
+
+/**
+ * msm_vm_vmas() - the VMAs of a VM, in address order
+ * @vm: the VM
+ * @info: filled with the first @max VMAs
+ * @max: entries of @info
+ *
+ * For devcoredump (the VMAs with MSM_VM_BIND_OP_DUMP) and tests.  The
+ * caller holds the VM's resv.  Does not sleep or allocate.
+ *
+ * Return: the number of VMAs of @vm, which may be more than @max.
+ */
+static inline unsigned int msm_vm_vmas(struct msm_vm *vm, struct msm_vm_va_info *info,
+				       unsigned int max)
+{
+	return vm->funcs->vmas(vm, info, max);
+}
+
+/**
+ * msm_vm_log_read() - the last page-table operations of a user-managed VM
+ * @vm: the VM
+ * @entries: filled oldest first
+ * @max: entries of @entries
+ *
+ * The log keeps the last 1 << &msm_vm_create_info.log_shift operations
+ * bind jobs applied; older ones are overwritten.  May sleep (takes the
+ * core's MMU lock); does not allocate.
+ *
+ * Return: the number of entries written.
+ */
+static inline unsigned int msm_vm_log_read(struct msm_vm *vm, struct msm_vm_log_entry *entries,
+					   unsigned int max)
+{
+	return vm->funcs->log_read(vm, entries, max);
+}
+
+/**
+ * msm_vm_bind_job_create() - parse and check a VM_BIND
+ * @vm: a user-managed VM
+ * @file: the file the GEM handles belong to, for &msm_vm_bo_funcs.lookup
+ * @args: the ioctl argument, in kernel memory; its ops are the inline
+ *	@args->op when @args->nr_ops is 1, else read from user memory at
+ *	@args->ops, @args->op_stride bytes apart
+ *
+ * The first check that fails decides the errno; nothing changes on error:
+ *
+ *  - -EPIPE: @vm is unusable (msm_vm_unusable());
+ *  - -EINVAL: @vm is kernel-managed; @args->flags has a bit other than
+ *    MSM_VM_BIND_FENCE_FD_IN/OUT; @args->nr_ops > 1 with an op_stride
+ *    smaller than struct drm_msm_vm_bind_op;
+ *  - -ENOMEM: the ops do not fit in memory (turnip then retries with one op
+ *    per ioctl);
+ *  - -EFAULT: an op cannot be read;
+ *  - then op by op, in order, -EINVAL for: an unknown op; a flag other than
+ *    MSM_VM_BIND_OP_DUMP; a non-zero pad; iova, range or obj_offset not
+ *    page aligned; an empty range, or one not inside the VM or wrapping
+ *    past 2^64; a MAP with handle 0; an UNMAP or MAP_NULL with a handle or
+ *    an obj_offset; a MAP_NULL on a VM without PRR; a handle @file does not
+ *    have; obj_offset + range past the end of the BO.
+ *
+ * nr_ops == 0 is valid: a job that changes nothing (a fence-only bind).
+ * Sleeps and allocates.  No lock needed.
+ *
+ * Return: the job, holding a reference on @vm and on every BO of its MAP
+ * ops; or an ERR_PTR() as above.
+ */
+static inline struct msm_vm_bind_job *
+msm_vm_bind_job_create(struct msm_vm *vm, struct drm_file *file, const struct drm_msm_vm_bind *args)
+{
+	return vm->funcs->job_create(vm, file, args);
+}
+
+/**
+ * msm_vm_bind_job_lock() - lock what a bind job changes
+ * @vm: the job's VM
+ * @job: the job
+ * @exec: the caller's drm_exec transaction
+ *
+ * Locks the VM's resv, the BO of every MAP op and the BO of every VMA the
+ * ops' ranges overlap now (an UNMAP unlinks those).  Call inside
+ * drm_exec_until_all_locked() and follow it with
+ * drm_exec_retry_on_contention().  @exec needs DRM_EXEC_IGNORE_DUPLICATES:
+ * several ops may name one BO.
+ *
+ * Return: 0, or the errno of drm_exec_lock_obj().
+ */
+static inline int msm_vm_bind_job_lock(struct msm_vm *vm, struct msm_vm_bind_job *job,
+				       struct drm_exec *exec)
+{
+	return vm->funcs->job_lock(vm, job, exec);
+}
+
+/**
+ * msm_vm_bind_job_prepare() - do a bind job's bookkeeping, queue its PTEs
+ * @vm: the job's VM
+ * @job: the job, locked (msm_vm_bind_job_lock())
+ *
+ * Counts and allocates the page-table pages the job may need, then applies
+ * the ops to the VM's VMAs in order with drm_gpuvm's split and merge,
+ * queueing the page-table writes for msm_vm_bind_job_run().  Everything an
+ * op needs is allocated before it touches the VMAs.  A MAP identical to an
+ * existing VMA (same BO, offset, iova and range) only updates its DUMP
+ * flag.  Sleeps and allocates.
+ *
+ * Return: 0; -ENOMEM, or the errno of &msm_vm_bo_funcs.get_sgt.  If the
+ * first op fails, nothing changed; if a later one does, the VMAs of the
+ * earlier ops stay and the VM is marked unusable ("bind prepare failed").
+ */
+static inline int msm_vm_bind_job_prepare(struct msm_vm *vm, struct msm_vm_bind_job *job)
+{
+	return vm->funcs->job_prepare(vm, job);
+}
+
+/**
+ * msm_vm_bind_job_run() - apply a prepared bind job's page-table writes
+ * @vm: the job's VM
+ * @job: the job, prepared
+ *
+ * Runs in the dma-fence signalling path: takes no resv lock and allocates
+ * nothing (page tables come from the job's pre-allocation).  Every unmap is
+ * done; after a map fails the remaining maps are skipped and the VM is
+ * marked unusable ("bind failed").  Logs each write in the vm_log.
+ */
+static inline void msm_vm_bind_job_run(struct msm_vm *vm, struct msm_vm_bind_job *job)
+{
+	vm->funcs->job_run(vm, job);
+}
+
+/**
+ * msm_vm_bind_job_free() - free a bind job
+ * @vm: the job's VM
+ * @job: the job, in any state
+ *
+ * Drops the job's references and returns its unused page-table pages.  A
+ * job prepared but never run leaves VMAs without page-table entries: the
+ * VM is then marked unusable ("bind not run").  May sleep.
+ */
+static inline void msm_vm_bind_job_free(struct msm_vm *vm, struct msm_vm_bind_job *job)
+{
+	vm->funcs->job_free(vm, job);
+}
 
 /**
  * msm_vm_core_live() - count a core's live objects

@@ -21,6 +21,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -28,69 +29,14 @@
 #include <drm/drm_gpuvm.h>
 #include <drm/drm_mm.h>
 #include <drm/drm_print.h>
+#include <uapi/drm/msm_drm.h>
 
-#include "../msm_mmu.h"
-#include "msm_vm.h"
+#include "msm_vm_c.h"
 
-/**
- * struct msm_vm_c - a VM of the C core
- * @base: the contract's public header; must stay first
- * @gpuvm: VA tree, vm_bos and refcount
- * @mmu: the MMU whose page tables this VM writes
- * @bo_funcs: the driver's BO callbacks
- * @mm: VA allocator of a kernel-managed VM, in bytes; under the VM's resv
- * @name: copy of the name, freed with the VM (drm_gpuvm_fini() forgets it)
- * @unusable: NULL, or why the VM takes no more work (set once)
- * @managed: the kernel allocates VAs (msm_vm_vma_new())
- * @has_prr: the MMU can map MAP_NULL ranges
- */
-struct msm_vm_c {
-	struct msm_vm base;
-	struct drm_gpuvm gpuvm;
-	struct msm_mmu *mmu;
-	const struct msm_vm_bo_funcs *bo_funcs;
-	struct drm_mm mm;
-	const char *name;
-	const char *unusable;
-	bool managed;
-	bool has_prr;
-};
-
-/**
- * struct msm_vm_c_vma - a VMA of the C core
- * @base: the drm_gpuva: range, BO, offset, vm_bo link
- * @node: the VA allocation of a kernel-managed VM
- * @mapped: the page-table entries of @base's range are written
- */
-struct msm_vm_c_vma {
-	struct drm_gpuva base;
-	struct drm_mm_node node;
-	bool mapped;
-};
-
-static atomic_long_t live_vms, live_vmas, live_vm_bos;
+atomic_long_t msm_vm_c_live_vms, msm_vm_c_live_vmas, msm_vm_c_live_vm_bos;
+atomic_long_t msm_vm_c_live_jobs;
 
 static const struct drm_gpuvm_ops c_gpuvm_ops;
-
-static struct msm_vm_c *to_c_vm(struct msm_vm *vm)
-{
-	return container_of(vm, struct msm_vm_c, base);
-}
-
-static struct msm_vm_c *gpuvm_to_c_vm(struct drm_gpuvm *gpuvm)
-{
-	return container_of(gpuvm, struct msm_vm_c, gpuvm);
-}
-
-static struct msm_vm_c_vma *to_c_vma(struct msm_vm_vma *vma)
-{
-	return (struct msm_vm_c_vma *)vma;
-}
-
-static struct msm_vm_vma *from_c_vma(struct msm_vm_c_vma *vma)
-{
-	return (struct msm_vm_vma *)vma;
-}
 
 static bool is_c_vm(struct drm_gpuvm *gpuvm)
 {
@@ -102,30 +48,39 @@ static void c_vm_free(struct drm_gpuvm *gpuvm)
 	struct msm_vm_c *vm = gpuvm_to_c_vm(gpuvm);
 
 	drm_mm_takedown(&vm->mm);
+	mutex_destroy(&vm->mmu_lock);
+	kfree(vm->log);
 	kfree_const(vm->name);
 	kfree(vm);
-	atomic_long_dec(&live_vms);
+	atomic_long_dec(&msm_vm_c_live_vms);
 }
 
 static struct drm_gpuvm_bo *c_vm_bo_alloc(void)
 {
-	struct drm_gpuvm_bo *vm_bo = kzalloc(sizeof(*vm_bo), GFP_KERNEL);
+	struct msm_vm_c_vm_bo *vbo = kzalloc(sizeof(*vbo), GFP_KERNEL);
 
-	if (vm_bo)
-		atomic_long_inc(&live_vm_bos);
-	return vm_bo;
+	if (!vbo)
+		return NULL;
+	atomic_long_inc(&msm_vm_c_live_vm_bos);
+	return &vbo->base;
 }
 
 static void c_vm_bo_free(struct drm_gpuvm_bo *vm_bo)
 {
-	kfree(vm_bo);
-	atomic_long_dec(&live_vm_bos);
+	struct msm_vm_c_vm_bo *vbo = container_of(vm_bo, struct msm_vm_c_vm_bo, base);
+
+	msm_vm_c_vm_bo_free_index(vbo);
+	kfree(vbo);
+	atomic_long_dec(&msm_vm_c_live_vm_bos);
 }
 
 static const struct drm_gpuvm_ops c_gpuvm_ops = {
 	.vm_free = c_vm_free,
 	.vm_bo_alloc = c_vm_bo_alloc,
 	.vm_bo_free = c_vm_bo_free,
+	.sm_step_map = msm_vm_c_step_map,
+	.sm_step_remap = msm_vm_c_step_remap,
+	.sm_step_unmap = msm_vm_c_step_unmap,
 };
 
 static struct msm_vm *c_create(const struct msm_vm_create_info *info)
@@ -139,12 +94,19 @@ static struct msm_vm *c_create(const struct msm_vm_create_info *info)
 	    !PAGE_ALIGNED(info->va_size) ||
 	    check_add_overflow(info->va_start, info->va_size, &end))
 		return ERR_PTR(-EINVAL);
-	if (!drm_core_check_feature(info->drm, DRIVER_GEM_GPUVA))
+	if (!drm_core_check_feature(info->drm, DRIVER_GEM_GPUVA) ||
+	    info->log_shift > MSM_VM_LOG_SHIFT_MAX)
 		return ERR_PTR(-EINVAL);
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
+	if (!info->managed && info->log_shift) {
+		vm->log = kcalloc(1 << info->log_shift, sizeof(*vm->log), GFP_KERNEL);
+		if (!vm->log)
+			goto err_free;
+		vm->log_shift = info->log_shift;
+	}
 	name = kstrdup_const(info->name ?: "msm-vm", GFP_KERNEL);
 	if (!name)
 		goto err_free;
@@ -158,17 +120,27 @@ static struct msm_vm *c_create(const struct msm_vm_create_info *info)
 	vm->bo_funcs = info->bo_funcs;
 	vm->managed = info->managed;
 	vm->has_prr = info->has_prr;
+	mutex_init(&vm->mmu_lock);
+	/*
+	 * Bind jobs take mmu_lock in the dma-fence signalling path: tell
+	 * lockdep it may be taken under reclaim, so that any allocation made
+	 * while holding it is reported.
+	 */
+	fs_reclaim_acquire(GFP_KERNEL);
+	might_lock(&vm->mmu_lock);
+	fs_reclaim_release(GFP_KERNEL);
 	drm_mm_init(&vm->mm, info->va_start, info->va_size);
 	drm_gpuvm_init(&vm->gpuvm, name, 0, info->drm, r_obj, info->va_start,
 		       info->va_size, 0, 0, &c_gpuvm_ops);
 	/* The VM holds its own reference on its resv object. */
 	drm_gem_object_put(r_obj);
-	atomic_long_inc(&live_vms);
+	atomic_long_inc(&msm_vm_c_live_vms);
 	return &vm->base;
 
 err_name:
 	kfree_const(name);
 err_free:
+	kfree(vm->log);
 	kfree(vm);
 	return ERR_PTR(-ENOMEM);
 }
@@ -252,7 +224,7 @@ static struct msm_vm_vma *c_vma_new(struct msm_vm *_vm, struct drm_gem_object *o
 	drm_gpuva_link(&vma->base, vm_bo);
 	/* The link holds its own vm_bo reference. */
 	drm_gpuvm_bo_put(vm_bo);
-	atomic_long_inc(&live_vmas);
+	atomic_long_inc(&msm_vm_c_live_vmas);
 	return from_c_vma(vma);
 
 err_node:
@@ -321,7 +293,7 @@ static void c_vma_close(struct msm_vm *_vm, struct msm_vm_vma *_vma)
 	/* Last: this may drop the last vm_bo and with it the VM. */
 	drm_gpuva_unlink(&vma->base);
 	kfree(vma);
-	atomic_long_dec(&live_vmas);
+	atomic_long_dec(&msm_vm_c_live_vmas);
 }
 
 static u64 c_vma_iova(struct msm_vm *vm, struct msm_vm_vma *vma)
@@ -355,7 +327,7 @@ static struct msm_vm_vma *c_bo_find_vma(struct msm_vm *_vm, struct drm_gem_objec
 		return NULL;
 	/* drm_gpuva_link() appends: the first VA is the oldest. */
 	drm_gpuvm_bo_for_each_va(va, vm_bo)
-		return from_c_vma(container_of(va, struct msm_vm_c_vma, base));
+		return from_c_vma(va_to_c_vma(va));
 	return NULL;
 }
 
@@ -368,7 +340,7 @@ static void c_bo_unmap_vm_bo(struct drm_gpuvm_bo *vm_bo, bool close)
 	/* Keep @vm_bo while its last VA goes. */
 	drm_gpuvm_bo_get(vm_bo);
 	drm_gpuvm_bo_for_each_va_safe(va, next, vm_bo) {
-		struct msm_vm_c_vma *vma = container_of(va, struct msm_vm_c_vma, base);
+		struct msm_vm_c_vma *vma = va_to_c_vma(va);
 
 		c_vma_unmap(&vm->base, from_c_vma(vma));
 		if (close)
@@ -409,16 +381,58 @@ static void c_bo_describe(struct drm_gem_object *obj, struct drm_printer *p)
 		drm_gpuvm_bo_for_each_va(va, vm_bo)
 			drm_printf(p, " vm=%s iova=0x%llx size=0x%llx %s",
 				   vm_bo->vm->name, va->va.addr, va->va.range,
-				   container_of(va, struct msm_vm_c_vma, base)->mapped ?
+				   va_to_c_vma(va)->mapped ?
 				   "mapped" : "unmapped");
 	}
 }
 
+static unsigned int c_vmas(struct msm_vm *_vm, struct msm_vm_va_info *info, unsigned int max)
+{
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	struct drm_gpuva *va;
+	unsigned int n = 0;
+
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	drm_gpuvm_for_each_va(va, &vm->gpuvm) {
+		if (n < max)
+			info[n] = (struct msm_vm_va_info) {
+				.iova = va->va.addr,
+				.range = va->va.range,
+				.obj = va->gem.obj,
+				.offset = va->gem.offset,
+				.flags = va->flags & MSM_VM_C_VMA_DUMP ? MSM_VM_BIND_OP_DUMP : 0,
+				.mapped = va_to_c_vma(va)->mapped,
+			};
+		n++;
+	}
+	return n;
+}
+
+static unsigned int c_log_read(struct msm_vm *_vm, struct msm_vm_log_entry *entries,
+			       unsigned int max)
+{
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	unsigned int size = vm->log ? 1 << vm->log_shift : 0;
+	unsigned int n, first, i;
+
+	if (!size)
+		return 0;
+	mutex_lock(&vm->mmu_lock);
+	n = min(vm->log_count, max);
+	/* The oldest of the last n entries. */
+	first = (vm->log_next + size - n) & (size - 1);
+	for (i = 0; i < n; i++)
+		entries[i] = vm->log[(first + i) & (size - 1)];
+	mutex_unlock(&vm->mmu_lock);
+	return n;
+}
+
 static void c_live(struct msm_vm_live *live)
 {
-	live->vms = atomic_long_read(&live_vms);
-	live->vmas = atomic_long_read(&live_vmas);
-	live->vm_bos = atomic_long_read(&live_vm_bos);
+	live->vms = atomic_long_read(&msm_vm_c_live_vms);
+	live->vmas = atomic_long_read(&msm_vm_c_live_vmas);
+	live->vm_bos = atomic_long_read(&msm_vm_c_live_vm_bos);
+	live->jobs = atomic_long_read(&msm_vm_c_live_jobs);
 }
 
 const struct msm_vm_funcs msm_vm_c_funcs = {
@@ -441,6 +455,13 @@ const struct msm_vm_funcs msm_vm_c_funcs = {
 	.bo_find_vma = c_bo_find_vma,
 	.bo_unmap = c_bo_unmap,
 	.bo_describe = c_bo_describe,
+	.vmas = c_vmas,
+	.log_read = c_log_read,
+	.job_create = msm_vm_c_job_create,
+	.job_lock = msm_vm_c_job_lock,
+	.job_prepare = msm_vm_c_job_prepare,
+	.job_run = msm_vm_c_job_run,
+	.job_free = msm_vm_c_job_free,
 	.live = c_live,
 };
 EXPORT_SYMBOL_GPL(msm_vm_c_funcs);

@@ -20,8 +20,21 @@ static struct msm_vm_test_mmu *to_test_mmu(struct msm_mmu *mmu)
 static void *test_pt_alloc(void *cookie, size_t size, gfp_t gfp)
 {
 	struct msm_vm_test_mmu *mmu = cookie;
-	void *p = (void *)__get_free_pages(gfp | __GFP_ZERO, get_order(size));
+	struct msm_mmu_prealloc *pre = mmu->base.prealloc;
+	void *p;
 
+	/* A bind job runs: tables come from its pre-allocation only. */
+	if (pre) {
+		if (size != PAGE_SIZE || pre->ptr >= pre->count) {
+			mmu->prealloc_short++;
+			return NULL;
+		}
+		p = pre->pages[pre->ptr++];
+		mmu->prealloc_used++;
+		mmu->table_pages++;
+		return p;
+	}
+	p = (void *)__get_free_pages(gfp | __GFP_ZERO, get_order(size));
 	if (p)
 		mmu->table_pages += 1 << get_order(size);
 	return p;
@@ -50,58 +63,142 @@ static const struct iommu_flush_ops test_flush_ops = {
 	.tlb_flush_walk = test_tlb_flush_walk,
 };
 
+/*
+ * Unmap the mapped runs of [@iova, @iova + @len) and skip the holes, as the
+ * VM cores require: io-pgtable-arm WARNs when asked to unmap an empty PTE.
+ */
 static int test_mmu_unmap(struct msm_mmu *_mmu, u64 iova, size_t len)
 {
 	struct msm_vm_test_mmu *mmu = to_test_mmu(_mmu);
 	struct io_pgtable_ops *ops = mmu->pgtbl;
+	u64 end = iova + len, run;
 	size_t done;
 
 	mmu->unmap_calls++;
-	/* unmap_pages() stops at table boundaries and at holes: go on. */
-	while (len) {
-		done = ops->unmap_pages(ops, iova, SZ_4K, len / SZ_4K, NULL);
-		if (!done)
-			done = SZ_4K;
-		iova += done;
-		len -= done;
+	while (iova < end) {
+		if (!ops->iova_to_phys(ops, iova)) {
+			iova += SZ_4K;
+			continue;
+		}
+		for (run = iova; run < end && ops->iova_to_phys(ops, run); run += SZ_4K)
+			;
+		/* unmap_pages() stops at table boundaries: go on. */
+		while (iova < run) {
+			done = ops->unmap_pages(ops, iova, SZ_4K, (run - iova) / SZ_4K, NULL);
+			if (WARN_ON(!done))
+				return -EINVAL;
+			iova += done;
+		}
 	}
 	return 0;
 }
 
-static int test_mmu_map(struct msm_mmu *_mmu, u64 iova, struct sg_table *sgt,
-			size_t len, int prot)
+/*
+ * Map @len bytes at @iova: from the pages of @sg on, @skip bytes into it,
+ * or all to one page (@sg NULL, PRR).  On failure nothing stays mapped.
+ */
+static int test_mmu_map_from(struct msm_vm_test_mmu *mmu, u64 iova, struct scatterlist *sg,
+			     size_t skip, size_t len, int prot)
 {
-	struct msm_vm_test_mmu *mmu = to_test_mmu(_mmu);
 	struct io_pgtable_ops *ops = mmu->pgtbl;
 	bool fail = ++mmu->map_calls == mmu->fail_map_at;
+	phys_addr_t prr = page_to_phys(mmu->prr_page);
 	u64 addr = iova, end = iova + len;
-	struct scatterlist *sg;
-	unsigned int i;
 	int ret = 0;
 
-	for_each_sgtable_sg(sgt, sg, i) {
-		size_t size = min_t(size_t, sg->length, end - addr);
-		size_t mapped = 0;
+	while (addr < end && (sg || !skip)) {
+		size_t size, mapped = 0;
+		phys_addr_t pa;
 
-		if (!size)
-			break;
+		if (sg && skip >= sg->length) {
+			skip -= sg->length;
+			sg = sg_next(sg);
+			continue;
+		}
+		size = sg ? min_t(u64, sg->length - skip, end - addr) : SZ_4K;
+		pa = sg ? sg_phys(sg) + skip : prr;
 		if (fail)
 			size = SZ_4K;
-		ret = ops->map_pages(ops, addr, sg_phys(sg), SZ_4K, size / SZ_4K,
-				     prot, GFP_KERNEL, &mapped);
+		ret = ops->map_pages(ops, addr, pa, SZ_4K, size / SZ_4K, prot,
+				     GFP_KERNEL, &mapped);
 		addr += mapped;
 		if (!ret && fail)
 			ret = -ENOMEM;
 		if (ret)
 			break;
+		if (sg) {
+			skip = 0;
+			sg = sg_next(sg);
+		}
 	}
 	if (!ret && addr != end)
-		ret = -EINVAL;	/* the table is shorter than the range */
+		ret = -EINVAL;	/* the pages are shorter than the range */
 	if (ret && addr != iova) {
-		test_mmu_unmap(_mmu, iova, addr - iova);
+		test_mmu_unmap(&mmu->base, iova, addr - iova);
 		mmu->unmap_calls--;
 	}
 	return ret;
+}
+
+static int test_mmu_map(struct msm_mmu *mmu, u64 iova, struct sg_table *sgt,
+			size_t len, int prot)
+{
+	return test_mmu_map_from(to_test_mmu(mmu), iova, sgt->sgl, 0, len, prot);
+}
+
+static int test_mmu_map_sg(struct msm_mmu *mmu, u64 iova, struct scatterlist *sg,
+			   size_t skip, size_t len, int prot)
+{
+	return test_mmu_map_from(to_test_mmu(mmu), iova, sg, skip, len, prot);
+}
+
+static int test_mmu_map_prr(struct msm_mmu *mmu, u64 iova, size_t len, int prot)
+{
+	return test_mmu_map_from(to_test_mmu(mmu), iova, NULL, 0, len, prot);
+}
+
+/* As msm_iommu counts: one table per 512 GiB, 1 GiB and 2 MiB block spanned. */
+static void test_prealloc_count(struct msm_mmu *mmu, struct msm_mmu_prealloc *p,
+				u64 iova, size_t len)
+{
+	u64 end = iova + len;
+
+	p->count += (ALIGN(end, 1ULL << 39) - ALIGN_DOWN(iova, 1ULL << 39)) >> 39;
+	p->count += (ALIGN(end, SZ_1G) - ALIGN_DOWN(iova, SZ_1G)) >> 30;
+	p->count += (ALIGN(end, SZ_2M) - ALIGN_DOWN(iova, SZ_2M)) >> 21;
+}
+
+static void test_prealloc_cleanup(struct msm_mmu *_mmu, struct msm_mmu_prealloc *p)
+{
+	u32 i;
+
+	for (i = p->ptr; i < p->count; i++)
+		free_page((unsigned long)p->pages[i]);
+	kvfree(p->pages);
+	p->pages = NULL;
+}
+
+static int test_prealloc_allocate(struct msm_mmu *_mmu, struct msm_mmu_prealloc *p)
+{
+	struct msm_vm_test_mmu *mmu = to_test_mmu(_mmu);
+	u32 i;
+
+	if (mmu->fail_prealloc)
+		return -ENOMEM;
+	p->pages = kvmalloc_array(p->count, sizeof(*p->pages), GFP_KERNEL);
+	if (!p->pages)
+		return -ENOMEM;
+	for (i = 0; i < p->count; i++) {
+		p->pages[i] = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!p->pages[i]) {
+			p->count = i;
+			test_prealloc_cleanup(_mmu, p);
+			return -ENOMEM;
+		}
+	}
+	p->ptr = 0;
+	mmu->prealloc_allocated += p->count;
+	return 0;
 }
 
 static void test_mmu_detach(struct msm_mmu *mmu)
@@ -117,6 +214,11 @@ static const struct msm_mmu_funcs test_mmu_funcs = {
 	.map = test_mmu_map,
 	.unmap = test_mmu_unmap,
 	.destroy = test_mmu_destroy,
+	.prealloc_count = test_prealloc_count,
+	.prealloc_allocate = test_prealloc_allocate,
+	.prealloc_cleanup = test_prealloc_cleanup,
+	.map_sg = test_mmu_map_sg,
+	.map_prr = test_mmu_map_prr,
 };
 
 static void test_mmu_release(void *data)
@@ -124,6 +226,7 @@ static void test_mmu_release(void *data)
 	struct msm_vm_test_mmu *mmu = data;
 
 	free_io_pgtable_ops(mmu->pgtbl);
+	__free_page(mmu->prr_page);
 }
 
 struct msm_vm_test_mmu *msm_vm_test_mmu_new(struct kunit *test, struct device *dev)
@@ -142,7 +245,11 @@ struct msm_vm_test_mmu *msm_vm_test_mmu_new(struct kunit *test, struct device *d
 
 	mmu = kunit_kzalloc(test, sizeof(*mmu), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mmu);
+	mmu->prr_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, mmu->prr_page);
 	mmu->pgtbl = alloc_io_pgtable_ops(ARM_64_LPAE_S1, &cfg, mmu);
+	if (!mmu->pgtbl)
+		__free_page(mmu->prr_page);
 	KUNIT_ASSERT_NOT_NULL(test, mmu->pgtbl);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_mmu_release, mmu), 0);
 	msm_mmu_init(&mmu->base, dev, &test_mmu_funcs, MSM_MMU_IOMMU_PAGETABLE);

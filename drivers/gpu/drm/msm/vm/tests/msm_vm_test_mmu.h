@@ -22,8 +22,15 @@ struct kunit;
  * @map_calls: calls of &msm_mmu_funcs.map
  * @unmap_calls: calls of &msm_mmu_funcs.unmap
  * @fail_map_at: if not zero, the map call with this number (counting from
- *	1, as @map_calls does) maps its first page and then fails with
- *	-ENOMEM, undoing what it mapped, as a real MMU must
+ *	1, as @map_calls does; map, map_sg and map_prr alike) maps its first
+ *	page and then fails with -ENOMEM, undoing what it mapped, as a real
+ *	MMU must
+ * @fail_prealloc: prealloc_allocate fails with -ENOMEM
+ * @prealloc_allocated: pages handed out by prealloc_allocate, in total
+ * @prealloc_used: of those, pages io-pgtable took as tables
+ * @prealloc_short: tables io-pgtable asked for while a job ran and none was
+ *	left in the job's pre-allocation (a count too low); must stay 0
+ * @prr_page: the page MAP_NULL ranges map to
  */
 struct msm_vm_test_mmu {
 	struct msm_mmu base;
@@ -32,6 +39,11 @@ struct msm_vm_test_mmu {
 	unsigned int map_calls;
 	unsigned int unmap_calls;
 	unsigned int fail_map_at;
+	bool fail_prealloc;
+	long prealloc_allocated;
+	long prealloc_used;
+	long prealloc_short;
+	struct page *prr_page;
 };
 
 /**

@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VM_BIND jobs of the C reference core (see msm_vm.h for the contract).
+ *
+ * A job goes through four steps:
+ *
+ *   create   parse and check the ops, look up their BOs         unlocked
+ *   lock     drm_exec: the VM's resv and every BO concerned
+ *   prepare  allocate everything, then apply each op to the VA tree with
+ *            drm_gpuvm_sm_map()/sm_unmap() and queue page-table writes
+ *   run      apply the queued writes under mmu_lock             no resv,
+ *                                                               no allocation
+ *
+ * then free.  The VA tree is the truth for the next job as soon as prepare
+ * returns; the page tables catch up when the job runs.
+ *
+ * Pre-allocation: the page-table pages of the whole job are counted and
+ * allocated first.  Then, for each op and before drm_gpuvm touches the tree,
+ * everything its steps may use: three VMAs (the new one, and prev and next
+ * for the remaps at its two ends), one queued write per VMA the op overlaps
+ * plus one for its own map, the vm_bo of a MAP and the scatterlist position
+ * of its BO offset.  So a step callback never fails, an op is applied whole
+ * or not at all, and a failure at the first op leaves the VM as it was.
+ */
+
+#include <linux/iommu.h>
+#include <linux/list.h>
+#include <linux/overflow.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_exec.h>
+#include <drm/drm_gem.h>
+#include <uapi/drm/msm_drm.h>
+
+#include "msm_vm_c.h"
+
+/* New VMA, plus prev and next of the remaps at both ends of the op. */
+#define C_JOB_SPARE_VMAS	3
+
+/**
+ * struct c_bind_op - one checked op of a job
+ * @op: MSM_VM_BIND_OP_x
+ * @flags: MSM_VM_BIND_OP_x flags
+ * @obj: the BO of a MAP, with a reference; NULL otherwise
+ * @obj_offset: offset into @obj
+ * @iova: first address
+ * @range: size in bytes
+ */
+struct c_bind_op {
+	u32 op;
+	u32 flags;
+	struct drm_gem_object *obj;
+	u64 obj_offset;
+	u64 iova;
+	u64 range;
+};
+
+enum c_pt_kind {
+	C_PT_MAP,
+	C_PT_MAP_NULL,
+	C_PT_UNMAP,
+};
+
+/**
+ * struct c_pt_op - a page-table write queued by prepare for run
+ * @node: in &c_job.pt_ops, or in &c_job.spare_pt while unused
+ * @kind: what to write
+ * @iova: first address
+ * @range: size in bytes
+ * @sg: for C_PT_MAP, the scatterlist entry holding the first page
+ * @skip: for C_PT_MAP, bytes of @sg before the first page
+ * @obj: the BO whose pages are (un)mapped, with a reference that keeps
+ *	them until the write is done; NULL for MAP_NULL ranges
+ */
+struct c_pt_op {
+	struct list_head node;
+	enum c_pt_kind kind;
+	u64 iova;
+	u64 range;
+	struct scatterlist *sg;
+	size_t skip;
+	struct drm_gem_object *obj;
+};
+
+/**
+ * struct c_job - a VM_BIND job of the C core
+ * @vm: the VM, with a reference
+ * @queue_id: the submitqueue, for the vm_log
+ * @prealloc: the page-table pages of the job
+ * @prealloc_allocated: @prealloc holds pages to give back
+ * @prepared: prepare applied every op
+ * @ran: run was called
+ * @pt_ops: queued page-table writes, in order
+ * @spare_pt: pre-allocated &struct c_pt_op not used yet
+ * @spare_vma: pre-allocated VMAs not used yet
+ * @cur: the op prepare is applying (step callbacks read it)
+ * @cur_vm_bo: the vm_bo of @cur, for a MAP
+ * @cur_sg: the scatterlist entry of @cur's BO offset, for a MAP
+ * @cur_skip: the bytes of @cur_sg before that offset
+ * @cur_kept: @cur was an identical re-map: its map step does nothing
+ * @nr_ops: entries of @ops
+ * @ops: the checked ops
+ */
+struct c_job {
+	struct msm_vm_c *vm;
+	u32 queue_id;
+	struct msm_mmu_prealloc prealloc;
+	bool prealloc_allocated;
+	bool prepared;
+	bool ran;
+	struct list_head pt_ops;
+	struct list_head spare_pt;
+	struct msm_vm_c_vma *spare_vma[C_JOB_SPARE_VMAS];
+	const struct c_bind_op *cur;
+	struct drm_gpuvm_bo *cur_vm_bo;
+	struct scatterlist *cur_sg;
+	size_t cur_skip;
+	bool cur_kept;
+	u32 nr_ops;
+	struct c_bind_op ops[] __counted_by(nr_ops);
+};
+
+static struct c_job *to_c_job(struct msm_vm_bind_job *job)
+{
+	return (struct c_job *)job;
+}
+
+static u64 c_vma_flags(u32 op_flags)
+{
+	return op_flags & MSM_VM_BIND_OP_DUMP ? MSM_VM_C_VMA_DUMP : 0;
+}
+
+/* The checks of msm_vm_bind_job_create(), per op, in the documented order. */
+static int c_check_op(struct msm_vm_c *vm, struct drm_file *file,
+		      const struct drm_msm_vm_bind_op *u, struct c_bind_op *op)
+{
+	u64 end;
+
+	if (u->op > MSM_VM_BIND_OP_MAP_NULL)
+		return -EINVAL;
+	if (u->flags & ~MSM_VM_BIND_OP_FLAGS)
+		return -EINVAL;
+	if (u->pad)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(u->iova) || !PAGE_ALIGNED(u->range) || !PAGE_ALIGNED(u->obj_offset))
+		return -EINVAL;
+	if (!u->range || !drm_gpuvm_range_valid(&vm->gpuvm, u->iova, u->range))
+		return -EINVAL;
+	if (u->op == MSM_VM_BIND_OP_MAP && !u->handle)
+		return -EINVAL;
+	if (u->op != MSM_VM_BIND_OP_MAP && (u->handle || u->obj_offset))
+		return -EINVAL;
+	if (u->op == MSM_VM_BIND_OP_MAP_NULL && !vm->has_prr)
+		return -EINVAL;
+
+	*op = (struct c_bind_op) {
+		.op = u->op,
+		.flags = u->flags,
+		.obj_offset = u->obj_offset,
+		.iova = u->iova,
+		.range = u->range,
+	};
+	if (u->op != MSM_VM_BIND_OP_MAP)
+		return 0;
+
+	/* Kept in @op even when it fails the size check: freed with the job. */
+	op->obj = vm->bo_funcs->lookup(file, u->handle);
+	if (!op->obj)
+		return -EINVAL;
+	if (check_add_overflow(u->obj_offset, u->range, &end) || end > op->obj->size)
+		return -EINVAL;
+	return 0;
+}
+
+struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *_vm, struct drm_file *file,
+					    const struct drm_msm_vm_bind *args)
+{
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	struct drm_msm_vm_bind_op uop;
+	struct c_job *job;
+	u32 i;
+	int ret;
+
+	if (READ_ONCE(vm->unusable))
+		return ERR_PTR(-EPIPE);
+	if (vm->managed)
+		return ERR_PTR(-EINVAL);
+	if (args->flags & ~MSM_VM_BIND_FLAGS)
+		return ERR_PTR(-EINVAL);
+	if (args->nr_ops > 1 && args->op_stride < sizeof(uop))
+		return ERR_PTR(-EINVAL);
+
+	/* struct_size() saturates: a batch too large to count fails here too. */
+	job = kvzalloc(struct_size(job, ops, args->nr_ops), GFP_KERNEL | __GFP_NOWARN);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->nr_ops = args->nr_ops;
+	job->vm = vm;
+	job->queue_id = args->queue_id;
+	INIT_LIST_HEAD(&job->pt_ops);
+	INIT_LIST_HEAD(&job->spare_pt);
+	drm_gpuvm_get(&vm->gpuvm);
+	atomic_long_inc(&msm_vm_c_live_jobs);
+
+	for (i = 0; i < args->nr_ops; i++) {
+		/* u64 arithmetic: a wrapped address faults like any bad one. */
+		u64 user = args->ops + (u64)i * args->op_stride;
+
+		if (args->nr_ops == 1) {
+			uop = args->op;
+		} else if (copy_from_user(&uop, u64_to_user_ptr(user), sizeof(uop))) {
+			ret = -EFAULT;
+			goto err;
+		}
+		ret = c_check_op(vm, file, &uop, &job->ops[i]);
+		if (ret)
+			goto err;
+	}
+	return (struct msm_vm_bind_job *)job;
+
+err:
+	msm_vm_c_job_free(_vm, (struct msm_vm_bind_job *)job);
+	return ERR_PTR(ret);
+}
+
+int msm_vm_c_job_lock(struct msm_vm *_vm, struct msm_vm_bind_job *_job, struct drm_exec *exec)
+{
+	struct c_job *job = to_c_job(_job);
+	struct msm_vm_c *vm = job->vm;
+	struct drm_gpuva *va;
+	u32 i;
+	int ret;
+
+	ret = drm_exec_lock_obj(exec, drm_gpuvm_resv_obj(&vm->gpuvm));
+	if (ret)
+		return ret;
+	for (i = 0; i < job->nr_ops; i++) {
+		const struct c_bind_op *op = &job->ops[i];
+
+		if (op->obj) {
+			ret = drm_exec_lock_obj(exec, op->obj);
+			if (ret)
+				return ret;
+		}
+		/* The VA tree is stable now: the VM's resv is held. */
+		drm_gpuvm_for_each_va_range(va, &vm->gpuvm, op->iova, op->iova + op->range) {
+			if (!va->gem.obj)
+				continue;
+			ret = drm_exec_lock_obj(exec, va->gem.obj);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Do two MAP ops share last-level tables?  They do when the first ends in
+ * the 2 MiB block the second starts in; then one range is counted for both.
+ */
+static bool c_same_table(const struct c_bind_op *last, const struct c_bind_op *op)
+{
+	return ALIGN_DOWN(last->iova + last->range, SZ_2M) == ALIGN_DOWN(op->iova, SZ_2M);
+}
+
+/* Count and allocate the page-table pages of every MAP and MAP_NULL op. */
+static int c_job_prealloc(struct c_job *job)
+{
+	struct msm_mmu *mmu = job->vm->mmu;
+	const struct c_bind_op *last = NULL;
+	u64 start = 0, end = 0;
+	u32 i;
+	int ret;
+
+	if (!mmu->funcs->prealloc_count)
+		return 0;
+	for (i = 0; i < job->nr_ops; i++) {
+		const struct c_bind_op *op = &job->ops[i];
+
+		if (op->op == MSM_VM_BIND_OP_UNMAP)
+			continue;
+		if (last && c_same_table(last, op)) {
+			/* Ops need not be sorted: keep the span covering both. */
+			start = min(start, op->iova);
+			end = max(end, op->iova + op->range);
+		} else {
+			if (last)
+				mmu->funcs->prealloc_count(mmu, &job->prealloc, start, end - start);
+			start = op->iova;
+			end = op->iova + op->range;
+		}
+		last = op;
+	}
+	if (last)
+		mmu->funcs->prealloc_count(mmu, &job->prealloc, start, end - start);
+
+	ret = mmu->funcs->prealloc_allocate(mmu, &job->prealloc);
+	if (ret)
+		return ret;
+	job->prealloc_allocated = true;
+	return 0;
+}
+
+/* Find the scatterlist entry holding BO offset @offset: a binary search. */
+static int c_sg_find(struct msm_vm_c *vm, struct drm_gpuvm_bo *vm_bo, u64 offset,
+		     struct scatterlist **sgp, size_t *skip)
+{
+	struct msm_vm_c_vm_bo *vbo = container_of(vm_bo, struct msm_vm_c_vm_bo, base);
+	struct sg_table *sgt = vm->bo_funcs->get_sgt(vm_bo->obj);
+	unsigned int lo, hi;
+
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	if (vbo->sgt != sgt) {
+		struct msm_vm_c_sg_index *index;
+		struct scatterlist *sg;
+		unsigned int i;
+		u64 end = 0;
+
+		index = kvmalloc_array(sgt->orig_nents, sizeof(*index), GFP_KERNEL);
+		if (!index)
+			return -ENOMEM;
+		for_each_sgtable_sg(sgt, sg, i) {
+			end += sg->length;
+			index[i] = (struct msm_vm_c_sg_index) { .end = end, .sg = sg };
+		}
+		msm_vm_c_vm_bo_free_index(vbo);
+		vbo->index = index;
+		vbo->nents = sgt->orig_nents;
+		vbo->sgt = sgt;
+	}
+
+	/* The first entry that ends past @offset. */
+	lo = 0;
+	hi = vbo->nents;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (vbo->index[mid].end > offset)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (lo == vbo->nents)
+		return -EINVAL;	/* the pages do not cover the BO */
+	*sgp = vbo->index[lo].sg;
+	*skip = offset - (lo ? vbo->index[lo - 1].end : 0);
+	return 0;
+}
+
+void msm_vm_c_vm_bo_free_index(struct msm_vm_c_vm_bo *vbo)
+{
+	kvfree(vbo->index);
+	vbo->index = NULL;
+	vbo->nents = 0;
+	vbo->sgt = NULL;
+}
+
+static struct c_pt_op *c_queue(struct c_job *job, enum c_pt_kind kind, u64 iova, u64 range,
+			       struct drm_gem_object *obj)
+{
+	/* c_prepare_op() reserved one for every step: never empty here. */
+	struct c_pt_op *pt = list_first_entry(&job->spare_pt, struct c_pt_op, node);
+
+	list_move_tail(&pt->node, &job->pt_ops);
+	pt->kind = kind;
+	pt->iova = iova;
+	pt->range = range;
+	pt->obj = obj;
+	if (obj)
+		drm_gem_object_get(obj);
+	return pt;
+}
+
+static struct msm_vm_c_vma *c_take_vma(struct c_job *job)
+{
+	struct msm_vm_c_vma *vma;
+	unsigned int i;
+
+	for (i = 0; i < C_JOB_SPARE_VMAS; i++) {
+		vma = job->spare_vma[i];
+		if (vma) {
+			job->spare_vma[i] = NULL;
+			atomic_long_inc(&msm_vm_c_live_vmas);
+			return vma;
+		}
+	}
+	/* c_prepare_op() allocated three: one op never needs more. */
+	WARN_ON(1);
+	return NULL;
+}
+
+int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
+{
+	struct c_job *job = priv;
+	const struct c_bind_op *req = job->cur;
+	struct msm_vm_c_vma *vma;
+	struct c_pt_op *pt;
+
+	if (job->cur_kept)
+		return 0;
+	vma = c_take_vma(job);
+	drm_gpuva_map(&job->vm->gpuvm, &vma->base, &op->map);
+	vma->base.flags = c_vma_flags(req->flags);
+	vma->mapped = true;
+	if (req->op == MSM_VM_BIND_OP_MAP_NULL) {
+		c_queue(job, C_PT_MAP_NULL, req->iova, req->range, NULL);
+		return 0;
+	}
+	drm_gpuva_link(&vma->base, job->cur_vm_bo);
+	drm_gpuvm_bo_extobj_add(job->cur_vm_bo);
+	pt = c_queue(job, C_PT_MAP, req->iova, req->range, req->obj);
+	pt->sg = job->cur_sg;
+	pt->skip = job->cur_skip;
+	return 0;
+}
+
+int msm_vm_c_step_remap(struct drm_gpuva_op *op, void *priv)
+{
+	struct drm_gpuva_op_remap *r = &op->remap;
+	struct msm_vm_c_vma *orig = va_to_c_vma(r->unmap->va);
+	struct drm_gpuvm_bo *vm_bo = orig->base.vm_bo;
+	struct drm_gem_object *obj = orig->base.gem.obj;
+	struct msm_vm_c_vma *prev = NULL, *next = NULL;
+	struct c_job *job = priv;
+	u64 start, range;
+
+	if (orig->mapped) {
+		drm_gpuva_op_remap_to_unmap_range(r, &start, &range);
+		c_queue(job, C_PT_UNMAP, start, range, obj);
+	}
+	if (r->prev)
+		prev = c_take_vma(job);
+	if (r->next)
+		next = c_take_vma(job);
+	drm_gpuva_remap(prev ? &prev->base : NULL, next ? &next->base : NULL, r);
+	/* The pieces keep the flags and the PTEs of what they were part of. */
+	if (prev) {
+		prev->base.flags = orig->base.flags;
+		prev->mapped = orig->mapped;
+		drm_gpuva_link(&prev->base, vm_bo);
+	}
+	if (next) {
+		next->base.flags = orig->base.flags;
+		next->mapped = orig->mapped;
+		drm_gpuva_link(&next->base, vm_bo);
+	}
+	/* After the links above, which keep @vm_bo alive. */
+	drm_gpuva_unlink(&orig->base);
+	kfree(orig);
+	atomic_long_dec(&msm_vm_c_live_vmas);
+	return 0;
+}
+
+int msm_vm_c_step_unmap(struct drm_gpuva_op *op, void *priv)
+{
+	struct drm_gpuva *va = op->unmap.va;
+	struct msm_vm_c_vma *vma = va_to_c_vma(va);
+	struct c_job *job = priv;
+	const struct c_bind_op *req = job->cur;
+
+	/*
+	 * A MAP identical to this VMA (drm_gpuvm says "keep" when BO and
+	 * offset match at the same start): turnip re-maps so to toggle DUMP.
+	 * Only the flags change; no PTE is written, so a SUBMIT using the
+	 * range meanwhile is not disturbed.
+	 */
+	if (op->unmap.keep && req->op == MSM_VM_BIND_OP_MAP &&
+	    va->va.addr == req->iova && va->va.range == req->range) {
+		va->flags = (va->flags & ~MSM_VM_C_VMA_DUMP) | c_vma_flags(req->flags);
+		job->cur_kept = true;
+		return 0;
+	}
+	if (vma->mapped)
+		c_queue(job, C_PT_UNMAP, va->va.addr, va->va.range, va->gem.obj);
+	drm_gpuva_unmap(&op->unmap);
+	drm_gpuva_unlink(va);
+	kfree(vma);
+	atomic_long_dec(&msm_vm_c_live_vmas);
+	return 0;
+}
+
+/* Apply one op to the VA tree; see the top of this file. */
+static int c_prepare_op(struct c_job *job, const struct c_bind_op *op)
+{
+	struct msm_vm_c *vm = job->vm;
+	unsigned int needed = 1, spare = 0, i;
+	struct drm_gpuvm_bo *vm_bo = NULL;
+	struct c_pt_op *pt;
+	struct drm_gpuva *va;
+	int ret;
+
+	/* 1. What the steps may use, allocated before the tree changes. */
+	drm_gpuvm_for_each_va_range(va, &vm->gpuvm, op->iova, op->iova + op->range)
+		needed++;
+	list_for_each_entry(pt, &job->spare_pt, node)
+		spare++;
+	for (; spare < needed; spare++) {
+		pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+		if (!pt)
+			return -ENOMEM;
+		list_add(&pt->node, &job->spare_pt);
+	}
+	for (i = 0; i < C_JOB_SPARE_VMAS; i++) {
+		if (job->spare_vma[i])
+			continue;
+		job->spare_vma[i] = kzalloc(sizeof(*job->spare_vma[i]), GFP_KERNEL);
+		if (!job->spare_vma[i])
+			return -ENOMEM;
+	}
+	if (op->op == MSM_VM_BIND_OP_MAP) {
+		vm_bo = drm_gpuvm_bo_obtain(&vm->gpuvm, op->obj);
+		if (IS_ERR(vm_bo))
+			return PTR_ERR(vm_bo);
+		ret = c_sg_find(vm, vm_bo, op->obj_offset, &job->cur_sg, &job->cur_skip);
+		if (ret) {
+			drm_gpuvm_bo_put(vm_bo);
+			return ret;
+		}
+	}
+
+	/* 2. Apply it: the step callbacks cannot fail. */
+	job->cur = op;
+	job->cur_vm_bo = vm_bo;
+	job->cur_kept = false;
+	if (op->op == MSM_VM_BIND_OP_UNMAP)
+		ret = drm_gpuvm_sm_unmap(&vm->gpuvm, job, op->iova, op->range);
+	else
+		ret = drm_gpuvm_sm_map(&vm->gpuvm, job, op->iova, op->range, op->obj,
+				       op->obj_offset);
+	job->cur = NULL;
+	job->cur_vm_bo = NULL;
+	/* The VMAs linked to it hold their own references. */
+	if (vm_bo)
+		drm_gpuvm_bo_put(vm_bo);
+	/* create checked the range against the VM: drm_gpuvm cannot refuse. */
+	WARN_ON(ret);
+	return ret;
+}
+
+int msm_vm_c_job_prepare(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
+{
+	struct c_job *job = to_c_job(_job);
+	struct msm_vm_c *vm = job->vm;
+	u32 i;
+	int ret;
+
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	if (WARN_ON(job->prepared || job->prealloc_allocated))
+		return -EINVAL;
+
+	ret = c_job_prealloc(job);
+	if (ret)
+		return ret;
+	for (i = 0; i < job->nr_ops; i++) {
+		ret = c_prepare_op(job, &job->ops[i]);
+		if (ret) {
+			/* The ops before this one changed the VM for good. */
+			if (i)
+				cmpxchg(&vm->unusable, NULL, "bind prepare failed");
+			return ret;
+		}
+	}
+	job->prepared = true;
+	return 0;
+}
+
+static void c_log(struct msm_vm_c *vm, const char *op, const struct c_pt_op *pt, u32 queue_id)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	if (!vm->log)
+		return;
+	vm->log[vm->log_next] = (struct msm_vm_log_entry) {
+		.op = op,
+		.iova = pt->iova,
+		.range = pt->range,
+		.queue_id = queue_id,
+	};
+	vm->log_next = (vm->log_next + 1) & ((1 << vm->log_shift) - 1);
+	if (vm->log_count < 1 << vm->log_shift)
+		vm->log_count++;
+}
+
+void msm_vm_c_job_run(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
+{
+	struct c_job *job = to_c_job(_job);
+	struct msm_vm_c *vm = job->vm;
+	struct msm_mmu *mmu = vm->mmu;
+	struct c_pt_op *pt;
+	int ret = 0;
+
+	job->ran = true;
+	mutex_lock(&vm->mmu_lock);
+	mmu->prealloc = &job->prealloc;
+	list_for_each_entry(pt, &job->pt_ops, node) {
+		switch (pt->kind) {
+		case C_PT_UNMAP:
+			/* Unmaps always complete, even after a failed map. */
+			mmu->funcs->unmap(mmu, pt->iova, pt->range);
+			c_log(vm, "unmap", pt, job->queue_id);
+			break;
+		case C_PT_MAP:
+			if (ret)
+				break;
+			ret = mmu->funcs->map_sg(mmu, pt->iova, pt->sg, pt->skip, pt->range,
+						 IOMMU_READ | IOMMU_WRITE);
+			c_log(vm, "map", pt, job->queue_id);
+			break;
+		case C_PT_MAP_NULL:
+			if (ret)
+				break;
+			ret = mmu->funcs->map_prr(mmu, pt->iova, pt->range,
+						  IOMMU_READ | IOMMU_WRITE);
+			c_log(vm, "map_null", pt, job->queue_id);
+			break;
+		}
+	}
+	mmu->prealloc = NULL;
+	mutex_unlock(&vm->mmu_lock);
+	if (ret)
+		cmpxchg(&vm->unusable, NULL, "bind failed");
+}
+
+void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
+{
+	struct c_job *job = to_c_job(_job);
+	struct msm_vm_c *vm = job->vm;
+	struct c_pt_op *pt, *tmp;
+	u32 i;
+
+	if (job->prepared && !job->ran)
+		cmpxchg(&vm->unusable, NULL, "bind not run");
+	list_splice_init(&job->spare_pt, &job->pt_ops);
+	list_for_each_entry_safe(pt, tmp, &job->pt_ops, node) {
+		if (pt->obj)
+			drm_gem_object_put(pt->obj);
+		kfree(pt);
+	}
+	for (i = 0; i < C_JOB_SPARE_VMAS; i++)
+		kfree(job->spare_vma[i]);
+	for (i = 0; i < job->nr_ops; i++)
+		if (job->ops[i].obj)
+			drm_gem_object_put(job->ops[i].obj);
+	if (job->prealloc_allocated)
+		vm->mmu->funcs->prealloc_cleanup(vm->mmu, &job->prealloc);
+	drm_gpuvm_put(&vm->gpuvm);
+	kvfree(job);
+	atomic_long_dec(&msm_vm_c_live_jobs);
+}

@@ -1,0 +1,895 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Conformance of VM_BIND (user-managed VMs): what msm_vm_bind_job_create()
+ * accepts and refuses, how MAP, MAP_NULL and UNMAP split and replace VMAs
+ * (drm_gpuvm's "Split and Merge"), what the page tables hold afterwards,
+ * page-table pre-allocation, unusable VMs, the vm_log, and a random
+ * sequence of batches checked against an independent model.
+ *
+ * Every case runs once per core built in.  In the pictures, each character
+ * is one 4 KiB page; letters are BOs, '0' is a MAP_NULL range.
+ */
+
+#include <kunit/test.h>
+
+#include <linux/prandom.h>
+#include <linux/random.h>
+#include <linux/sizes.h>
+
+#include <drm/drm_exec.h>
+#include <drm/drm_gem.h>
+
+#include "msm_vm_conf.h"
+
+/* Addresses of the pictures: page i is at BASE + i * 4K. */
+#define BASE		SZ_4M
+#define PG(i)		(BASE + (u64)(i) * SZ_4K)
+
+/* Handles: every case makes BO A (64 KiB) first, then B (64 KiB). */
+#define HA		1
+#define HB		2
+
+struct bind_fixture {
+	struct msm_vm *vm;
+	struct drm_gem_object *a, *b;
+};
+
+static void bind_setup(struct kunit *test, struct bind_fixture *f)
+{
+	f->a = conf_bo_new(test, SZ_64K);
+	f->b = conf_bo_new(test, SZ_64K);
+	KUNIT_ASSERT_EQ(test, conf_handle(test, f->a), HA);
+	KUNIT_ASSERT_EQ(test, conf_handle(test, f->b), HB);
+	f->vm = conf_user_vm(test);
+}
+
+/* Unmap everything and drop the VM: the live counters must then be back. */
+static void bind_teardown(struct kunit *test, struct bind_fixture *f)
+{
+	const struct drm_msm_vm_bind_op all = UNMAP(CONF_USER_START, CONF_USER_SIZE);
+	char desc[64];
+
+	if (!msm_vm_unusable(f->vm)) {
+		KUNIT_EXPECT_EQ(test, conf_bind(test, f->vm, &all, 1), 0);
+		conf_describe(test, f->vm, desc, sizeof(desc));
+		KUNIT_EXPECT_STREQ(test, desc, "");
+	} else {
+		/* An unusable VM takes no bind: unmap as the driver's close does. */
+		struct drm_exec exec;
+
+		conf_lock(test, &exec, f->vm, (struct drm_gem_object *[]){ f->a, f->b }, 2);
+		msm_vm_bo_unmap(f->vm, f->a, true);
+		msm_vm_bo_unmap(f->vm, f->b, true);
+		drm_exec_fini(&exec);
+	}
+	msm_vm_put(f->vm);
+}
+
+/* The PTE of page @i: 'A'/'B' + page of the BO, '0' for PRR, '.' unmapped. */
+static void expect_pages(struct kunit *test, struct bind_fixture *f, const char *want,
+			 const u8 *bo_page)
+{
+	struct conf *c = test->priv;
+	phys_addr_t prr = page_to_phys(c->mmu->prr_page);
+	unsigned int i;
+
+	for (i = 0; want[i]; i++) {
+		phys_addr_t pa = msm_vm_test_mmu_phys(c->mmu, PG(i));
+		phys_addr_t expect = 0;
+
+		if (want[i] == 'A')
+			expect = conf_bo_phys(f->a, (u64)bo_page[i] * SZ_4K);
+		else if (want[i] == 'B')
+			expect = conf_bo_phys(f->b, (u64)bo_page[i] * SZ_4K);
+		else if (want[i] == '0')
+			expect = prr;
+		KUNIT_EXPECT_EQ_MSG(test, pa, expect, "page %u ('%c')", i, want[i]);
+	}
+}
+
+/* ---- The bad-input matrix ---- */
+
+/**
+ * struct bad_case - one VM_BIND the contract must refuse (or accept)
+ * @name: what is wrong with it
+ * @expect: the errno; 0 for the accepted controls
+ * @n: ops passed; one goes inline, more through user memory
+ * @stride: op_stride of the ops in user memory (0: sizeof an op)
+ * @no_prr: run on a VM without PRR
+ * @args: ioctl fields besides the ops (nr_ops, op_stride, ops preset
+ *	where the row is about them)
+ * @ops: the ops
+ */
+struct bad_case {
+	const char *name;
+	int expect;
+	u32 n;
+	u32 stride;
+	bool no_prr;
+	struct drm_msm_vm_bind args;
+	struct drm_msm_vm_bind_op ops[3];
+};
+
+#define VM_END		(CONF_USER_START + CONF_USER_SIZE)
+#define TOP_PAGE	(U64_MAX & PAGE_MASK)
+
+static const struct bad_case bad_cases[] = {
+	/* The ioctl argument. */
+	{ "unknown flag 0x4", -EINVAL, 1, .args.flags = 0x4, .ops = { MAP(HA, 0, PG(0), SZ_4K) } },
+	{ "flag bit 31", -EINVAL, 1, .args.flags = BIT(31), .ops = { MAP(HA, 0, PG(0), SZ_4K) } },
+	{ "op_stride 0 with 2 ops", -EINVAL, 0,
+	  .args = { .nr_ops = 2, .op_stride = 0, .ops = 0x10000 } },
+	{ "op_stride 39 with 2 ops", -EINVAL, 0,
+	  .args = { .nr_ops = 2, .op_stride = 39, .ops = 0x10000 } },
+	{ "2^32 - 1 ops", -ENOMEM, 0,
+	  .args = { .nr_ops = U32_MAX, .op_stride = 40, .ops = 0x10000 } },
+	{ "ops at NULL", -EFAULT, 0, .args = { .nr_ops = 2, .op_stride = 40, .ops = 0 } },
+	{ "ops at an unmapped address", -EFAULT, 0,
+	  .args = { .nr_ops = 2, .op_stride = 40, .ops = 0x10000 } },
+	/* One op: its kind, flags and padding. */
+	{ "op 3", -EINVAL, 1, .ops = { { .op = 3, .iova = PG(0), .range = SZ_4K } } },
+	{ "op 2^32 - 1", -EINVAL, 1, .ops = { { .op = U32_MAX, .iova = PG(0), .range = SZ_4K } } },
+	{ "op flag 0x2", -EINVAL, 1,
+	  .ops = { { .op = MSM_VM_BIND_OP_MAP, .handle = HA, .iova = PG(0), .range = SZ_4K,
+		     .flags = 0x2 } } },
+	{ "op flag bit 31", -EINVAL, 1,
+	  .ops = { { .op = MSM_VM_BIND_OP_UNMAP, .iova = PG(0), .range = SZ_4K,
+		     .flags = BIT(31) } } },
+	{ "pad not zero", -EINVAL, 1,
+	  .ops = { { .op = MSM_VM_BIND_OP_MAP, .handle = HA, .iova = PG(0), .range = SZ_4K,
+		     .pad = 1 } } },
+	/* Alignment. */
+	{ "MAP iova not page aligned", -EINVAL, 1, .ops = { MAP(HA, 0, PG(0) + 0x800, SZ_4K) } },
+	{ "MAP range not page aligned", -EINVAL, 1, .ops = { MAP(HA, 0, PG(0), SZ_4K + 1) } },
+	{ "MAP obj_offset not page aligned", -EINVAL, 1, .ops = { MAP(HA, 0x10, PG(0), SZ_4K) } },
+	{ "UNMAP iova not page aligned", -EINVAL, 1, .ops = { UNMAP(PG(0) + 4, SZ_4K) } },
+	{ "UNMAP range not page aligned", -EINVAL, 1, .ops = { UNMAP(PG(0), SZ_2K) } },
+	{ "MAP_NULL iova not page aligned", -EINVAL, 1, .ops = { MAP_NULL(PG(0) + 1, SZ_4K) } },
+	/* Ranges. */
+	{ "MAP of 0 bytes", -EINVAL, 1, .ops = { MAP(HA, 0, PG(0), 0) } },
+	{ "UNMAP of 0 bytes", -EINVAL, 1, .ops = { UNMAP(PG(0), 0) } },
+	{ "MAP_NULL of 0 bytes", -EINVAL, 1, .ops = { MAP_NULL(PG(0), 0) } },
+	{ "MAP below the VM", -EINVAL, 1, .ops = { MAP(HA, 0, CONF_USER_START - SZ_4K, SZ_4K) } },
+	{ "MAP across the VM start", -EINVAL, 1,
+	  .ops = { MAP(HA, 0, CONF_USER_START - SZ_4K, SZ_8K) } },
+	{ "MAP across the VM end", -EINVAL, 1, .ops = { MAP(HA, 0, VM_END - SZ_4K, SZ_8K) } },
+	{ "MAP at the VM end", -EINVAL, 1, .ops = { MAP(HA, 0, VM_END, SZ_4K) } },
+	{ "MAP wrapping past 2^64", -EINVAL, 1, .ops = { MAP(HA, 0, TOP_PAGE, SZ_8K) } },
+	{ "MAP of 2^64 - 4K bytes", -EINVAL, 1, .ops = { MAP(HA, 0, PG(0), TOP_PAGE) } },
+	{ "UNMAP wrapping past 2^64", -EINVAL, 1, .ops = { UNMAP(TOP_PAGE, SZ_8K) } },
+	{ "UNMAP outside the VM", -EINVAL, 1, .ops = { UNMAP(VM_END, SZ_4K) } },
+	/* Handles and offsets. */
+	{ "MAP with handle 0", -EINVAL, 1, .ops = { MAP(0, 0, PG(0), SZ_4K) } },
+	{ "MAP of an unknown handle", -EINVAL, 1, .ops = { MAP(9, 0, PG(0), SZ_4K) } },
+	{ "MAP of a handle past the table", -EINVAL, 1, .ops = { MAP(U32_MAX, 0, PG(0), SZ_4K) } },
+	{ "UNMAP with a handle", -EINVAL, 1,
+	  .ops = { { .op = MSM_VM_BIND_OP_UNMAP, .handle = HA, .iova = PG(0), .range = SZ_4K } } },
+	{ "UNMAP with an obj_offset", -EINVAL, 1,
+	  .ops = { { .op = MSM_VM_BIND_OP_UNMAP, .obj_offset = SZ_4K, .iova = PG(0),
+		     .range = SZ_4K } } },
+	{ "MAP_NULL with a handle", -EINVAL, 1,
+	  .ops = { { .op = MSM_VM_BIND_OP_MAP_NULL, .handle = HA, .iova = PG(0),
+		     .range = SZ_4K } } },
+	{ "MAP_NULL with an obj_offset", -EINVAL, 1,
+	  .ops = { { .op = MSM_VM_BIND_OP_MAP_NULL, .obj_offset = SZ_4K, .iova = PG(0),
+		     .range = SZ_4K } } },
+	{ "MAP_NULL without PRR", -EINVAL, 1, .no_prr = true, .ops = { MAP_NULL(PG(0), SZ_4K) } },
+	{ "MAP past the end of the BO", -EINVAL, 1, .ops = { MAP(HA, 0, PG(0), SZ_64K + SZ_4K) } },
+	{ "MAP at the end of the BO", -EINVAL, 1, .ops = { MAP(HA, SZ_64K, PG(0), SZ_4K) } },
+	{ "MAP whose offset + range wraps", -EINVAL, 1,
+	  .ops = { MAP(HA, TOP_PAGE, PG(0), SZ_8K) } },
+	/* Batches: one bad op refuses the whole batch. */
+	{ "bad op last of three", -EINVAL, 3,
+	  .ops = { MAP(HA, 0, PG(0), SZ_4K), UNMAP(PG(0), SZ_4K),
+		   { .op = 7, .iova = PG(0), .range = SZ_4K } } },
+	{ "unknown handle last of three", -EINVAL, 3,
+	  .ops = { MAP(HA, 0, PG(0), SZ_4K), MAP(HB, 0, PG(1), SZ_4K), MAP(9, 0, PG(2), SZ_4K) } },
+	{ "BO overrun last of two", -EINVAL, 2,
+	  .ops = { MAP(HB, 0, PG(0), SZ_4K), MAP(HA, SZ_32K, PG(1), SZ_64K) } },
+	/* Controls: what the contract accepts. */
+	{ "no op at all (a fence-only bind)", 0, 0, .args = { .nr_ops = 0 } },
+	{ "MAP of the whole BO", 0, 1, .ops = { MAP(HA, 0, PG(0), SZ_64K) } },
+	{ "MAP of the last page of the BO", 0, 1,
+	  .ops = { MAP(HA, SZ_64K - SZ_4K, PG(0), SZ_4K) } },
+	{ "MAP at the last page of the VM", 0, 1, .ops = { MAP(HA, 0, VM_END - SZ_4K, SZ_4K) } },
+	{ "MAP with DUMP", 0, 1,
+	  .ops = { { .op = MSM_VM_BIND_OP_MAP, .handle = HA, .iova = PG(0), .range = SZ_4K,
+		     .flags = MSM_VM_BIND_OP_DUMP } } },
+	{ "MAP_NULL with PRR", 0, 1, .ops = { MAP_NULL(PG(0), SZ_8K) } },
+	{ "UNMAP of a hole", 0, 1, .ops = { UNMAP(PG(100), SZ_64K) } },
+	{ "ops 64 bytes apart", 0, 2, .stride = 64,
+	  .ops = { MAP(HA, 0, PG(0), SZ_4K), MAP(HB, 0, PG(1), SZ_4K) } },
+};
+
+/**
+ * struct bad_param - one row of the matrix on one core
+ * @core: the core; first, as conf_init() reads it
+ * @row: the row
+ */
+struct bad_param {
+	const struct msm_vm_funcs *core;
+	const struct bad_case *row;
+};
+
+#define MAX_CORES	4
+static struct bad_param bad_params[MAX_CORES * ARRAY_SIZE(bad_cases)];
+
+static const void *bad_gen_params(const void *prev, char *desc)
+{
+	const struct bad_param *p;
+	unsigned int n = 0, i, j;
+
+	if (!prev) {
+		for (i = 0; msm_vm_cores[i] && i < MAX_CORES; i++)
+			for (j = 0; j < ARRAY_SIZE(bad_cases); j++)
+				bad_params[n++] = (struct bad_param) {
+					.core = msm_vm_cores[i], .row = &bad_cases[j],
+				};
+		for (; n < ARRAY_SIZE(bad_params); n++)
+			bad_params[n].core = NULL;
+		p = bad_params;
+	} else {
+		p = (const struct bad_param *)prev + 1;
+	}
+	if (p == bad_params + ARRAY_SIZE(bad_params) || !p->core)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: %s", p->core->name, p->row->name);
+	return p;
+}
+
+/*
+ * Each row on a VM holding A at 0x200000: the bind fails with exactly the
+ * row's errno and the VM, its page tables, the BO references and the live
+ * objects are as before.  The control rows succeed.
+ */
+static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
+{
+	const struct bad_param *p = test->param_value;
+	const struct bad_case *row = p->row;
+	const struct drm_msm_vm_bind_op setup = MAP(HA, 0, 0x200000, SZ_64K);
+	struct conf *c = test->priv;
+	struct drm_msm_vm_bind args = row->args;
+	struct msm_vm_live live_before, live_after;
+	unsigned int refs_a, refs_b, maps;
+	char before[256], after[256];
+	struct bind_fixture f;
+	phys_addr_t pte;
+	int ret;
+
+	bind_setup(test, &f);
+	if (row->no_prr) {
+		msm_vm_put(f.vm);
+		f.vm = conf_vm(test, CONF_USER_START, CONF_USER_SIZE, false);
+	}
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &setup, 1), 0);
+
+	conf_describe(test, f.vm, before, sizeof(before));
+	refs_a = kref_read(&f.a->refcount);
+	refs_b = kref_read(&f.b->refcount);
+	pte = msm_vm_test_mmu_phys(c->mmu, 0x200000);
+	maps = c->mmu->map_calls;
+	conf_live(test, &live_before);
+
+	ret = conf_bind_args(test, f.vm, &args, row->ops, row->n, row->stride);
+	KUNIT_EXPECT_EQ_MSG(test, ret, row->expect, "%s", row->name);
+	if (!row->expect) {
+		KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+		bind_teardown(test, &f);
+		return;
+	}
+	conf_describe(test, f.vm, after, sizeof(after));
+	KUNIT_EXPECT_STREQ(test, after, before);
+	KUNIT_EXPECT_EQ(test, kref_read(&f.a->refcount), refs_a);
+	KUNIT_EXPECT_EQ(test, kref_read(&f.b->refcount), refs_b);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, 0x200000), pte);
+	KUNIT_EXPECT_EQ(test, c->mmu->map_calls, maps);
+	conf_live(test, &live_after);
+	KUNIT_EXPECT_EQ(test, live_after.vmas, live_before.vmas);
+	KUNIT_EXPECT_EQ(test, live_after.vm_bos, live_before.vm_bos);
+	KUNIT_EXPECT_EQ(test, live_after.jobs, live_before.jobs);
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+	bind_teardown(test, &f);
+}
+
+static void bind_on_an_unusable_vm_is_epipe(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op op = MAP(HA, 0, PG(0), SZ_4K);
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	msm_vm_mark_unusable(f.vm, "gpu fault");
+	KUNIT_EXPECT_EQ(test, conf_bind(test, f.vm, &op, 1), -EPIPE);
+	bind_teardown(test, &f);
+}
+
+static void bind_on_a_kernel_managed_vm_is_einval(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op op = MAP(HA, 0, PG(0), SZ_4K);
+	struct msm_vm *vm;
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	KUNIT_EXPECT_EQ(test, conf_bind(test, vm, &op, 1), -EINVAL);
+	msm_vm_put(vm);
+	bind_teardown(test, &f);
+}
+
+/* ---- Split and merge, on the VMAs and on the page tables ---- */
+
+/*
+ *	req: AAAA            MAP A@0 at page 0, 4 pages
+ *	new: AAAA
+ */
+static void map_into_a_hole_creates_one_vma_and_its_ptes(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op op = MAP(HA, 0, PG(0), SZ_16K);
+	static const u8 pages[] = { 0, 1, 2, 3 };
+	char desc[128];
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "0x400000+0x4000=1@0x0");
+	expect_pages(test, &f, "AAAA.", pages);
+	bind_teardown(test, &f);
+}
+
+/*
+ *	old: AAAAAAAA        A@0
+ *	req:   BB            MAP B@0 at page 2
+ *	new: AABBAAAA        A@0, B@0, A@0x4000 (next keeps its BO offset)
+ */
+static void map_inside_a_vma_splits_it_around_the_new_one(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(0), SZ_32K),
+		MAP(HB, 0, PG(2), SZ_8K),
+	};
+	static const u8 pages[] = { 0, 1, 0, 1, 4, 5, 6, 7 };
+	char desc[128];
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &ops[0], 1), 0);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &ops[1], 1), 0);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc,
+			   "0x400000+0x2000=1@0x0 0x402000+0x2000=2@0x0 0x404000+0x4000=1@0x4000");
+	expect_pages(test, &f, "AABBAAAA.", pages);
+	bind_teardown(test, &f);
+}
+
+/*
+ *	old: AAAA BBBB       A@0 at page 0, B@0 at page 5
+ *	req:   000000        MAP_NULL pages 2..7
+ *	new: AA000000BB      A@0, null, B@0x3000
+ */
+static void map_null_across_two_vmas_keeps_their_outer_parts(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(0), SZ_16K),
+		MAP(HB, 0, PG(5), SZ_16K),
+		MAP_NULL(PG(2), 6 * SZ_4K),
+	};
+	static const u8 pages[] = { 0, 1, 0, 0, 0, 0, 0, 0, 3 };
+	char desc[160];
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	/* In one batch: the later ops see what the earlier ones did. */
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, 3), 0);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc,
+			   "0x400000+0x2000=1@0x0 0x402000+0x6000=null 0x408000+0x1000=2@0x3000");
+	expect_pages(test, &f, "AA000000B.", pages);
+	bind_teardown(test, &f);
+}
+
+/*
+ *	old: AAAAAAAA
+ *	req:   ----          UNMAP pages 2..5
+ *	new: AA    AA        A@0, A@0x6000; the hole has no PTE
+ */
+static void unmap_inside_a_vma_leaves_two_pieces_and_a_hole(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(0), SZ_32K),
+		UNMAP(PG(2), SZ_16K),
+	};
+	static const u8 pages[] = { 0, 1, 0, 0, 0, 0, 6, 7 };
+	char desc[128];
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, 2), 0);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "0x400000+0x2000=1@0x0 0x406000+0x2000=1@0x6000");
+	expect_pages(test, &f, "AA....AA", pages);
+	bind_teardown(test, &f);
+}
+
+/*
+ *	old: AAAA
+ *	req: BBBBBB          MAP B@0x4000 over all of A and beyond
+ *	new: BBBBBB          A is gone: unmapped, unlinked, its reference dropped
+ */
+static void map_over_a_whole_vma_replaces_it(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(0), SZ_16K),
+		MAP(HB, SZ_16K, PG(0), 6 * SZ_4K),
+	};
+	static const u8 pages[] = { 4, 5, 6, 7, 8, 9 };
+	unsigned int refs_a;
+	char desc[128];
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	refs_a = kref_read(&f.a->refcount);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &ops[0], 1), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&f.a->refcount), refs_a + 1);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &ops[1], 1), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&f.a->refcount), refs_a);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "0x400000+0x6000=2@0x4000");
+	expect_pages(test, &f, "BBBBBB.", pages);
+	bind_teardown(test, &f);
+}
+
+/*
+ * The same MAP again with DUMP: the VMA stays, only its flag changes, and
+ * no page-table write happens (turnip toggles DUMP this way while the GPU
+ * may use the range).
+ */
+static void an_identical_map_only_updates_the_dump_flag(struct kunit *test)
+{
+	struct drm_msm_vm_bind_op op = MAP(HA, SZ_4K, PG(0), SZ_8K);
+	struct conf *c = test->priv;
+	unsigned int maps, unmaps;
+	char desc[64];
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
+	maps = c->mmu->map_calls;
+	unmaps = c->mmu->unmap_calls;
+	op.flags = MSM_VM_BIND_OP_DUMP;
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "0x400000+0x2000=1@0x1000+D");
+	op.flags = 0;
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "0x400000+0x2000=1@0x1000");
+	KUNIT_EXPECT_EQ(test, c->mmu->map_calls, maps);
+	KUNIT_EXPECT_EQ(test, c->mmu->unmap_calls, unmaps);
+	bind_teardown(test, &f);
+}
+
+/* A MAP deep inside a large BO finds its pages (the scatterlist index). */
+static void map_at_a_bo_offset_maps_the_pages_at_that_offset(struct kunit *test)
+{
+	struct drm_gem_object *big = conf_bo_new(test, SZ_2M);
+	struct conf *c = test->priv;
+	struct drm_msm_vm_bind_op ops[2];
+	struct bind_fixture f;
+	u32 h;
+
+	bind_setup(test, &f);
+	h = conf_handle(test, big);
+	ops[0] = (struct drm_msm_vm_bind_op)MAP(h, SZ_2M - SZ_8K, PG(0), SZ_8K);
+	ops[1] = (struct drm_msm_vm_bind_op)MAP(h, SZ_1M + SZ_4K, PG(4), SZ_4K);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, 2), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)),
+			conf_bo_phys(big, SZ_2M - SZ_8K));
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(1)),
+			conf_bo_phys(big, SZ_2M - SZ_4K));
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(4)),
+			conf_bo_phys(big, SZ_1M + SZ_4K));
+	bind_teardown(test, &f);
+}
+
+/* ---- Page-table pre-allocation ---- */
+
+/*
+ * A fresh table needs one level-1, one level-2 and one level-3 table for
+ * maps inside one 2 MiB block: sorted ops there share them, so the job
+ * allocates exactly 3 pages and uses all 3.  The same again needs no new
+ * table: the 3 allocated pages go back unused.
+ */
+static void maps_in_one_2m_block_preallocate_exactly_their_tables(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(0), SZ_4K),
+		MAP(HA, SZ_4K, PG(1), SZ_4K),
+		MAP(HB, 0, PG(8), SZ_16K),
+		MAP_NULL(PG(100), SZ_64K),
+	};
+	struct conf *c = test->priv;
+	long tables;
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	tables = c->mmu->table_pages;
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 3);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_used, 3);
+	KUNIT_EXPECT_EQ(test, c->mmu->table_pages, tables + 3);
+
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 6);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_used, 3);
+	KUNIT_EXPECT_EQ(test, c->mmu->table_pages, tables + 3);
+	bind_teardown(test, &f);
+}
+
+/*
+ * Unsorted ops in different blocks are counted per block: never fewer
+ * tables than needed (the test MMU counts any shortfall), at most 3 per
+ * op.  Here: blocks at 4 MiB, 1 GiB + 4 MiB and 4 MiB + 2 MiB.
+ */
+static void unsorted_maps_stay_within_the_documented_bound(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(0), SZ_4K),
+		MAP(HA, 0, SZ_1G + SZ_4M, SZ_4K),
+		MAP(HB, 0, SZ_4M + SZ_2M, SZ_4K),
+	};
+	struct conf *c = test->priv;
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
+	KUNIT_EXPECT_LE(test, c->mmu->prealloc_allocated, 3 * ARRAY_SIZE(ops));
+	/* L1 shared by all, an L2 per GiB, an L3 per 2 MiB block. */
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_used, 1 + 2 + 3);
+	bind_teardown(test, &f);
+}
+
+/* ---- Failures and unusable VMs ---- */
+
+static void a_failed_preallocation_is_enomem_and_changes_nothing(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op op = MAP(HA, 0, PG(0), SZ_4K);
+	struct conf *c = test->priv;
+	char desc[64];
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	c->mmu->fail_prealloc = true;
+	KUNIT_EXPECT_EQ(test, conf_bind(test, f.vm, &op, 1), -ENOMEM);
+	c->mmu->fail_prealloc = false;
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "");
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+	bind_teardown(test, &f);
+}
+
+/* get_sgt fails for the first op: nothing changed, the VM stays usable. */
+static void a_failure_at_the_first_op_changes_nothing(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HB, 0, PG(0), SZ_4K),
+		MAP(HA, 0, PG(1), SZ_4K),
+	};
+	char desc[64];
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	to_conf_bo(f.b)->sgt_error = -EIO;
+	KUNIT_EXPECT_EQ(test, conf_bind(test, f.vm, ops, 2), -EIO);
+	to_conf_bo(f.b)->sgt_error = 0;
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "");
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+	bind_teardown(test, &f);
+}
+
+/* get_sgt fails for the second op: the first stays, the VM is unusable. */
+static void a_failure_after_the_first_op_makes_the_vm_unusable(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(0), SZ_4K),
+		MAP(HB, 0, PG(1), SZ_4K),
+	};
+	const struct drm_msm_vm_bind_op again = MAP(HA, 0, PG(2), SZ_4K);
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	to_conf_bo(f.b)->sgt_error = -EIO;
+	KUNIT_EXPECT_EQ(test, conf_bind(test, f.vm, ops, 2), -EIO);
+	to_conf_bo(f.b)->sgt_error = 0;
+	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(f.vm), "bind prepare failed");
+	KUNIT_EXPECT_EQ(test, conf_bind(test, f.vm, &again, 1), -EPIPE);
+	bind_teardown(test, &f);
+}
+
+/*
+ * A map that fails while the job runs makes the VM unusable; the job's
+ * unmaps are still done and later maps skipped.
+ */
+static void a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op setup = MAP(HA, 0, PG(0), SZ_16K);
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HB, 0, PG(8), SZ_4K),
+		UNMAP(PG(0), SZ_16K),
+		MAP(HB, SZ_4K, PG(9), SZ_4K),
+	};
+	struct conf *c = test->priv;
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &setup, 1), 0);
+	c->mmu->fail_map_at = c->mmu->map_calls + 1;
+	KUNIT_EXPECT_EQ(test, conf_bind(test, f.vm, ops, 3), 0);
+	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(f.vm), "bind failed");
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(8)), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(9)), 0);
+	bind_teardown(test, &f);
+}
+
+/* ---- vm_log ---- */
+
+static void the_vm_log_keeps_the_last_writes_oldest_first(struct kunit *test)
+{
+	struct drm_msm_vm_bind args = { .queue_id = 7 };
+	struct msm_vm_log_entry log[32];
+	struct drm_msm_vm_bind_op op;
+	struct bind_fixture f;
+	unsigned int i, n;
+
+	bind_setup(test, &f);
+	KUNIT_EXPECT_EQ(test, msm_vm_log_read(f.vm, log, ARRAY_SIZE(log)), 0);
+	op = (struct drm_msm_vm_bind_op)MAP(HA, 0, PG(0), SZ_4K);
+	KUNIT_ASSERT_EQ(test, conf_bind_args(test, f.vm, &args, &op, 1, 0), 0);
+	op = (struct drm_msm_vm_bind_op)UNMAP(PG(0), SZ_4K);
+	KUNIT_ASSERT_EQ(test, conf_bind_args(test, f.vm, &args, &op, 1, 0), 0);
+	n = msm_vm_log_read(f.vm, log, ARRAY_SIZE(log));
+	KUNIT_ASSERT_EQ(test, n, 2);
+	KUNIT_EXPECT_STREQ(test, log[0].op, "map");
+	KUNIT_EXPECT_EQ(test, log[0].iova, PG(0));
+	KUNIT_EXPECT_EQ(test, log[0].range, SZ_4K);
+	KUNIT_EXPECT_EQ(test, log[0].queue_id, 7);
+	KUNIT_EXPECT_STREQ(test, log[1].op, "unmap");
+
+	/* 20 more MAP_NULLs: the 16-entry ring keeps the last 16. */
+	for (i = 0; i < 20; i++) {
+		op = (struct drm_msm_vm_bind_op)MAP_NULL(PG(i), SZ_4K);
+		args.queue_id = i;
+		KUNIT_ASSERT_EQ(test, conf_bind_args(test, f.vm, &args, &op, 1, 0), 0);
+	}
+	n = msm_vm_log_read(f.vm, log, ARRAY_SIZE(log));
+	KUNIT_ASSERT_EQ(test, n, 16);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_STREQ(test, log[i].op, "map_null");
+		KUNIT_EXPECT_EQ(test, log[i].queue_id, i + 4);
+		KUNIT_EXPECT_EQ(test, log[i].iova, PG(i + 4));
+	}
+	/* Fewer asked, the newest given. */
+	KUNIT_EXPECT_EQ(test, msm_vm_log_read(f.vm, log, 2), 2);
+	KUNIT_EXPECT_EQ(test, log[1].queue_id, 19);
+	bind_teardown(test, &f);
+}
+
+/* ---- Random batches against an independent model ---- */
+
+#define ORACLE_PAGES	256
+#define ORACLE_BOS	3
+#define ORACLE_BO_PAGES	64
+
+/**
+ * struct oracle_page - what one page of the window should map
+ * @kind: 0 unmapped, 1 a BO page, 2 PRR
+ * @bo: index of the BO
+ * @page: page of the BO
+ */
+struct oracle_page {
+	u8 kind;
+	u8 bo;
+	u16 page;
+};
+
+static u64 oracle_seed;
+
+static int bind_suite_init(struct kunit_suite *suite)
+{
+	oracle_seed = get_random_u64();
+	pr_info("msm_vm_bind: random seed %llu\n", oracle_seed);
+	return 0;
+}
+
+static void oracle_apply(struct oracle_page *model, const struct drm_msm_vm_bind_op *op,
+			 u32 *handles)
+{
+	u64 first = (op->iova - BASE) / SZ_4K, n = op->range / SZ_4K, i;
+	u8 bo = 0;
+
+	for (bo = 0; bo < ORACLE_BOS && op->op == MSM_VM_BIND_OP_MAP; bo++)
+		if (handles[bo] == op->handle)
+			break;
+	for (i = 0; i < n; i++) {
+		struct oracle_page *p = &model[first + i];
+
+		if (op->op == MSM_VM_BIND_OP_UNMAP)
+			*p = (struct oracle_page) { .kind = 0 };
+		else if (op->op == MSM_VM_BIND_OP_MAP_NULL)
+			*p = (struct oracle_page) { .kind = 2 };
+		else
+			*p = (struct oracle_page) {
+				.kind = 1, .bo = bo, .page = op->obj_offset / SZ_4K + i,
+			};
+	}
+}
+
+static void oracle_random_op(struct rnd_state *rnd, struct drm_msm_vm_bind_op *op,
+			     u32 *handles)
+{
+	u32 first = prandom_u32_state(rnd) % ORACLE_PAGES;
+	u32 n = 1 + prandom_u32_state(rnd) % min_t(u32, 16, ORACLE_PAGES - first);
+	u32 kind = prandom_u32_state(rnd) % 8;
+
+	if (kind < 4) {
+		u32 bo = prandom_u32_state(rnd) % ORACLE_BOS;
+		u32 off = prandom_u32_state(rnd) % (ORACLE_BO_PAGES - n + 1);
+
+		*op = (struct drm_msm_vm_bind_op)MAP(handles[bo], (u64)off * SZ_4K, PG(first),
+						     (u64)n * SZ_4K);
+	} else if (kind < 6) {
+		*op = (struct drm_msm_vm_bind_op)UNMAP(PG(first), (u64)n * SZ_4K);
+	} else {
+		*op = (struct drm_msm_vm_bind_op)MAP_NULL(PG(first), (u64)n * SZ_4K);
+	}
+}
+
+/* Every page of the window, in the VMAs and in the page table, = the model. */
+static bool oracle_check(struct kunit *test, struct msm_vm *vm, struct oracle_page *model,
+			 struct drm_gem_object **bos, unsigned int batch)
+{
+	struct conf *c = test->priv;
+	phys_addr_t prr = page_to_phys(c->mmu->prr_page);
+	struct oracle_page seen[ORACLE_PAGES] = {};
+	struct msm_vm_va_info *info;
+	struct drm_exec exec;
+	unsigned int n, i, j;
+	bool ok = true;
+
+	info = kunit_kcalloc(test, ORACLE_PAGES, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	conf_lock(test, &exec, vm, NULL, 0);
+	n = msm_vm_vmas(vm, info, ORACLE_PAGES);
+	drm_exec_fini(&exec);
+	KUNIT_ASSERT_LE(test, n, ORACLE_PAGES);
+	for (i = 0; i < n; i++) {
+		u64 first = (info[i].iova - BASE) / SZ_4K;
+
+		for (j = 0; j < info[i].range / SZ_4K; j++) {
+			struct oracle_page *p = &seen[first + j];
+			u8 bo;
+
+			if (p->kind) {
+				KUNIT_FAIL(test, "batch %u: page %llu in two VMAs",
+					   batch, first + j);
+				ok = false;
+			}
+			if (!info[i].obj) {
+				p->kind = 2;
+				continue;
+			}
+			for (bo = 0; bo < ORACLE_BOS; bo++)
+				if (bos[bo] == info[i].obj)
+					break;
+			*p = (struct oracle_page) {
+				.kind = 1, .bo = bo, .page = info[i].offset / SZ_4K + j,
+			};
+		}
+	}
+	for (i = 0; i < ORACLE_PAGES && ok; i++) {
+		phys_addr_t want = 0, pa = msm_vm_test_mmu_phys(c->mmu, PG(i));
+
+		if (memcmp(&seen[i], &model[i], sizeof(seen[i]))) {
+			KUNIT_FAIL(test, "batch %u page %u: VMA %u/%u/%u, model %u/%u/%u",
+				   batch, i, seen[i].kind, seen[i].bo, seen[i].page,
+				   model[i].kind, model[i].bo, model[i].page);
+			ok = false;
+		}
+		if (model[i].kind == 1)
+			want = conf_bo_phys(bos[model[i].bo], (u64)model[i].page * SZ_4K);
+		else if (model[i].kind == 2)
+			want = prr;
+		if (pa != want) {
+			KUNIT_FAIL(test, "batch %u: page %u PTE %pa, model %pa",
+				   batch, i, &pa, &want);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static void random_batches_match_the_model(struct kunit *test, unsigned int nr_ops)
+{
+	struct drm_gem_object *bos[ORACLE_BOS];
+	struct drm_msm_vm_bind_op ops[8];
+	struct oracle_page *model;
+	struct rnd_state rnd;
+	struct msm_vm *vm;
+	u32 handles[ORACLE_BOS];
+	unsigned int done = 0, batch = 0, i;
+
+	kunit_info(test, "seed %llu, %u ops\n", oracle_seed, nr_ops);
+	prandom_seed_state(&rnd, oracle_seed);
+	for (i = 0; i < ORACLE_BOS; i++) {
+		bos[i] = conf_bo_new(test, ORACLE_BO_PAGES * SZ_4K);
+		handles[i] = conf_handle(test, bos[i]);
+	}
+	model = kunit_kcalloc(test, ORACLE_PAGES, sizeof(*model), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, model);
+	vm = conf_user_vm(test);
+
+	while (done < nr_ops) {
+		u32 n = 1 + prandom_u32_state(&rnd) % ARRAY_SIZE(ops);
+
+		for (i = 0; i < n; i++) {
+			oracle_random_op(&rnd, &ops[i], handles);
+			oracle_apply(model, &ops[i], handles);
+		}
+		KUNIT_ASSERT_EQ(test, conf_bind(test, vm, ops, n), 0);
+		if (!oracle_check(test, vm, model, bos, batch))
+			break;
+		done += n;
+		batch++;
+		cond_resched();
+	}
+	kunit_info(test, "%u ops in %u batches matched the model\n", done, batch);
+	ops[0] = (struct drm_msm_vm_bind_op)UNMAP(CONF_USER_START, CONF_USER_SIZE);
+	KUNIT_EXPECT_EQ(test, conf_bind(test, vm, ops, 1), 0);
+	msm_vm_put(vm);
+}
+
+static void random_batches_of_10k_ops_match_the_model(struct kunit *test)
+{
+	random_batches_match_the_model(test, 10000);
+}
+
+static void random_batches_of_100k_ops_match_the_model(struct kunit *test)
+{
+	random_batches_match_the_model(test, 100000);
+}
+
+static struct kunit_case msm_vm_bind_cases[] = {
+	KUNIT_CASE_PARAM(bind_refuses_bad_input_and_changes_nothing, bad_gen_params),
+	KUNIT_CASE_PARAM(bind_on_an_unusable_vm_is_epipe, core_gen_params),
+	KUNIT_CASE_PARAM(bind_on_a_kernel_managed_vm_is_einval, core_gen_params),
+	KUNIT_CASE_PARAM(map_into_a_hole_creates_one_vma_and_its_ptes, core_gen_params),
+	KUNIT_CASE_PARAM(map_inside_a_vma_splits_it_around_the_new_one, core_gen_params),
+	KUNIT_CASE_PARAM(map_null_across_two_vmas_keeps_their_outer_parts, core_gen_params),
+	KUNIT_CASE_PARAM(unmap_inside_a_vma_leaves_two_pieces_and_a_hole, core_gen_params),
+	KUNIT_CASE_PARAM(map_over_a_whole_vma_replaces_it, core_gen_params),
+	KUNIT_CASE_PARAM(an_identical_map_only_updates_the_dump_flag, core_gen_params),
+	KUNIT_CASE_PARAM(map_at_a_bo_offset_maps_the_pages_at_that_offset, core_gen_params),
+	KUNIT_CASE_PARAM(maps_in_one_2m_block_preallocate_exactly_their_tables, core_gen_params),
+	KUNIT_CASE_PARAM(unsorted_maps_stay_within_the_documented_bound, core_gen_params),
+	KUNIT_CASE_PARAM(a_failed_preallocation_is_enomem_and_changes_nothing, core_gen_params),
+	KUNIT_CASE_PARAM(a_failure_at_the_first_op_changes_nothing, core_gen_params),
+	KUNIT_CASE_PARAM(a_failure_after_the_first_op_makes_the_vm_unusable, core_gen_params),
+	KUNIT_CASE_PARAM(a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete,
+			 core_gen_params),
+	KUNIT_CASE_PARAM(the_vm_log_keeps_the_last_writes_oldest_first, core_gen_params),
+	KUNIT_CASE_PARAM(random_batches_of_10k_ops_match_the_model, core_gen_params),
+	KUNIT_CASE_PARAM_ATTR(random_batches_of_100k_ops_match_the_model, core_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	{}
+};
+
+static struct kunit_suite msm_vm_bind_suite = {
+	.name = "msm_vm_bind",
+	.suite_init = bind_suite_init,
+	.init = conf_init,
+	.exit = conf_exit,
+	.test_cases = msm_vm_bind_cases,
+};
+
+kunit_test_suite(msm_vm_bind_suite);

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fixture of the msm VM conformance suites (see msm_vm_conf.h).
+ */
+
+#include <kunit/test.h>
+
+#include <linux/mman.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_exec.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_kunit_helpers.h>
+
+#include "msm_vm_conf.h"
+
+struct conf_bo *to_conf_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct conf_bo, shmem.base);
+}
+
+static struct drm_gem_object *conf_gem_create_object(struct drm_device *drm, size_t size)
+{
+	struct conf_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+
+	return bo ? &bo->shmem.base : ERR_PTR(-ENOMEM);
+}
+
+static const struct drm_driver conf_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_GEM_GPUVA,
+	.gem_create_object = conf_gem_create_object,
+};
+
+static struct sg_table *conf_get_sgt(struct drm_gem_object *obj)
+{
+	struct conf_bo *bo = to_conf_bo(obj);
+
+	return bo->sgt_error ? ERR_PTR(bo->sgt_error) : bo->sgt;
+}
+
+static struct drm_gem_object *conf_lookup(struct drm_file *_file, u32 handle)
+{
+	struct conf_file *file = container_of(_file, struct conf_file, base);
+	struct drm_gem_object *obj;
+
+	if (handle >= CONF_MAX_HANDLES)
+		return NULL;
+	obj = file->objs[handle];
+	if (obj)
+		drm_gem_object_get(obj);
+	return obj;
+}
+
+const struct msm_vm_bo_funcs conf_bo_funcs = {
+	.get_sgt = conf_get_sgt,
+	.lookup = conf_lookup,
+};
+
+static void conf_bo_release(void *data)
+{
+	struct conf_bo *bo = data;
+
+	sg_free_table(bo->sgt);
+	kfree(bo->sgt);
+	drm_gem_shmem_unpin(&bo->shmem);
+	drm_gem_object_put(&bo->shmem.base);
+}
+
+struct drm_gem_object *conf_bo_new(struct kunit *test, size_t size)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	struct conf_bo *bo;
+
+	shmem = drm_gem_shmem_create(c->drm, size);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	bo = container_of(shmem, struct conf_bo, shmem);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_pin(shmem), 0);
+	bo->sgt = drm_gem_shmem_get_sg_table(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo->sgt);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, conf_bo_release, bo), 0);
+	return &shmem->base;
+}
+
+phys_addr_t conf_bo_phys(struct drm_gem_object *obj, u64 offset)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(to_conf_bo(obj)->sgt, sg, i) {
+		if (offset < sg->length)
+			return sg_phys(sg) + offset;
+		offset -= sg->length;
+	}
+	return 0;
+}
+
+u32 conf_handle(struct kunit *test, struct drm_gem_object *obj)
+{
+	struct conf *c = test->priv;
+	u32 h;
+
+	for (h = 1; h < CONF_MAX_HANDLES; h++) {
+		if (c->file->objs[h] == obj)
+			return h;
+		if (!c->file->objs[h]) {
+			c->file->objs[h] = obj;
+			return h;
+		}
+	}
+	KUNIT_FAIL_AND_ABORT(test, "out of test handles");
+	return 0;
+}
+
+static u32 conf_handle_of(struct conf *c, struct drm_gem_object *obj)
+{
+	u32 h;
+
+	for (h = 1; h < CONF_MAX_HANDLES; h++)
+		if (c->file->objs[h] == obj)
+			return h;
+	return 0;
+}
+
+static struct msm_vm *conf_vm_info(struct kunit *test, struct msm_vm_create_info *info)
+{
+	struct conf *c = test->priv;
+	struct msm_vm *vm;
+
+	info->drm = c->drm;
+	info->mmu = &c->mmu->base;
+	info->bo_funcs = &conf_bo_funcs;
+	vm = msm_vm_create(c->core, info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	return vm;
+}
+
+struct msm_vm *conf_vm(struct kunit *test, u64 start, u64 size, bool managed)
+{
+	struct msm_vm_create_info info = {
+		.name = managed ? "conf-managed" : "conf-user",
+		.va_start = start,
+		.va_size = size,
+		.managed = managed,
+	};
+
+	return conf_vm_info(test, &info);
+}
+
+struct msm_vm *conf_user_vm(struct kunit *test)
+{
+	struct msm_vm_create_info info = {
+		.name = "conf-user",
+		.va_start = CONF_USER_START,
+		.va_size = CONF_USER_SIZE,
+		.has_prr = true,
+		.log_shift = 4,
+	};
+
+	return conf_vm_info(test, &info);
+}
+
+void conf_lock(struct kunit *test, struct drm_exec *exec, struct msm_vm *vm,
+	       struct drm_gem_object **objs, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	drm_exec_init(exec, DRM_EXEC_INTERRUPTIBLE_WAIT, 0);
+	drm_exec_until_all_locked(exec) {
+		if (vm) {
+			ret = drm_exec_lock_obj(exec, msm_vm_resv_obj(vm));
+			drm_exec_retry_on_contention(exec);
+		}
+		for (i = 0; i < n && !ret; i++) {
+			ret = drm_exec_lock_obj(exec, objs[i]);
+			drm_exec_retry_on_contention(exec);
+		}
+		if (ret)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+void conf_live(struct kunit *test, struct msm_vm_live *live)
+{
+	struct conf *c = test->priv;
+
+	msm_vm_core_live(c->core, live);
+}
+
+int conf_bind_args(struct kunit *test, struct msm_vm *vm, struct drm_msm_vm_bind *args,
+		   const struct drm_msm_vm_bind_op *ops, u32 n, u32 stride)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct drm_exec exec;
+	unsigned long user;
+	u32 i;
+	int ret = 0;
+
+	stride = stride ?: sizeof(*ops);
+	if (n == 1) {
+		args->op = ops[0];
+	} else if (n > 1 || args->nr_ops > 1) {
+		/*
+		 * The ops go to user memory; a row presetting args->ops still
+		 * needs an mm, which kunit_vm_mmap() gives the case: without
+		 * one, copy_from_user() does not fault, it crashes.
+		 */
+		user = kunit_vm_mmap(test, NULL, 0, PAGE_ALIGN((size_t)max(n, 1U) * stride),
+				     PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+		KUNIT_ASSERT_NE_MSG(test, user, 0, "no user memory for the ops");
+		for (i = 0; i < n; i++)
+			KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)(user + i * stride),
+							   &ops[i], sizeof(*ops)), 0);
+		if (n > 1) {
+			args->ops = user;
+			args->op_stride = stride;
+		}
+	}
+	if (!args->nr_ops)
+		args->nr_ops = n;
+
+	job = msm_vm_bind_job_create(vm, &c->file->base, args);
+	if (IS_ERR(job))
+		return PTR_ERR(job);
+	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT | DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(&exec) {
+		ret = msm_vm_bind_job_lock(vm, job, &exec);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		ret = msm_vm_bind_job_prepare(vm, job);
+	drm_exec_fini(&exec);
+	/* As the scheduler would: run only what was prepared. */
+	if (!ret)
+		msm_vm_bind_job_run(vm, job);
+	msm_vm_bind_job_free(vm, job);
+	return ret;
+}
+
+int conf_bind(struct kunit *test, struct msm_vm *vm, const struct drm_msm_vm_bind_op *ops,
+	      u32 n)
+{
+	struct drm_msm_vm_bind args = {};
+
+	return conf_bind_args(test, vm, &args, ops, n, 0);
+}
+
+void conf_describe(struct kunit *test, struct msm_vm *vm, char *buf, size_t len)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_va_info info[32];
+	struct drm_exec exec;
+	unsigned int n, i;
+	size_t pos = 0;
+
+	conf_lock(test, &exec, vm, NULL, 0);
+	n = msm_vm_vmas(vm, info, ARRAY_SIZE(info));
+	drm_exec_fini(&exec);
+	KUNIT_ASSERT_LE(test, n, ARRAY_SIZE(info));
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (info[i].obj)
+			pos += scnprintf(buf + pos, len - pos, "%s0x%llx+0x%llx=%u@0x%llx%s",
+					 i ? " " : "", info[i].iova, info[i].range,
+					 conf_handle_of(c, info[i].obj), info[i].offset,
+					 info[i].flags & MSM_VM_BIND_OP_DUMP ? "+D" : "");
+		else
+			pos += scnprintf(buf + pos, len - pos, "%s0x%llx+0x%llx=null%s",
+					 i ? " " : "", info[i].iova, info[i].range,
+					 info[i].flags & MSM_VM_BIND_OP_DUMP ? "+D" : "");
+	}
+}
+
+int conf_init(struct kunit *test)
+{
+	struct conf *c;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	test->priv = c;
+	/* The param points into msm_vm_cores. */
+	c->core = *(const struct msm_vm_funcs *const *)test->param_value;
+	c->dev = drm_kunit_helper_alloc_device(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->dev);
+	c->drm = __drm_kunit_helper_alloc_drm_device_with_driver(test, c->dev,
+								 sizeof(*c->drm), 0,
+								 &conf_driver);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->drm);
+	c->mmu = msm_vm_test_mmu_new(test, c->dev);
+	c->file = kunit_kzalloc(test, sizeof(*c->file), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->file);
+	msm_vm_core_live(c->core, &c->live);
+	return 0;
+}
+
+void conf_exit(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_live live;
+
+	if (!c || !c->core)
+		return;
+	msm_vm_core_live(c->core, &live);
+	KUNIT_EXPECT_EQ_MSG(test, live.vms, c->live.vms, "VMs leaked");
+	KUNIT_EXPECT_EQ_MSG(test, live.vmas, c->live.vmas, "VMAs leaked");
+	KUNIT_EXPECT_EQ_MSG(test, live.vm_bos, c->live.vm_bos, "vm_bos leaked");
+	KUNIT_EXPECT_EQ_MSG(test, live.jobs, c->live.jobs, "bind jobs leaked");
+	if (c->mmu)
+		KUNIT_EXPECT_EQ_MSG(test, c->mmu->prealloc_short, 0,
+				    "a bind job needed more page tables than it counted");
+}
+
+/* Every case runs once per core built in, named after the core. */
+const void *core_gen_params(const void *prev, char *desc)
+{
+	const struct msm_vm_funcs *const *core = prev ?
+		(const struct msm_vm_funcs *const *)prev + 1 : msm_vm_cores;
+
+	if (!*core)
+		return NULL;
+	strscpy(desc, (*core)->name, KUNIT_PARAM_DESC_SIZE);
+	return core;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Fixture of the msm VM conformance suites: a drm device, pinned shmem BOs
+ * with GEM handles, a test MMU over io-pgtable-arm, and helpers that drive
+ * the contract the way the msm driver does.
+ */
+#ifndef __MSM_VM_CONF_H__
+#define __MSM_VM_CONF_H__
+
+#include <linux/iommu.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <uapi/drm/msm_drm.h>
+
+#include "../msm_vm.h"
+#include "msm_vm_test_mmu.h"
+
+struct drm_exec;
+struct kunit;
+
+#define PROT_RW			(IOMMU_READ | IOMMU_WRITE)
+#define CONF_MAX_HANDLES	32
+
+/* The VA range of user-managed test VMs: [1 MiB, 1 TiB). */
+#define CONF_USER_START		SZ_1M
+#define CONF_USER_SIZE		((1ULL << 40) - SZ_1M)
+
+/**
+ * struct conf_file - a drm_file stand-in holding GEM handles
+ * @base: never used by the cores, only passed back to the lookup callback
+ * @objs: the BO of each handle; handle 0 is never given out
+ */
+struct conf_file {
+	struct drm_file base;
+	struct drm_gem_object *objs[CONF_MAX_HANDLES];
+};
+
+/**
+ * struct conf - per-case fixture
+ * @core: the core under test
+ * @dev: parent device of @drm
+ * @drm: drm device with DRIVER_GEM | DRIVER_GEM_GPUVA
+ * @mmu: test MMU over io-pgtable-arm
+ * @file: GEM handles of the case
+ * @live: the core's live objects before the case
+ */
+struct conf {
+	const struct msm_vm_funcs *core;
+	struct device *dev;
+	struct drm_device *drm;
+	struct msm_vm_test_mmu *mmu;
+	struct conf_file *file;
+	struct msm_vm_live live;
+};
+
+/**
+ * struct conf_bo - a test BO: shmem, pinned at creation
+ * @shmem: the drm_gem_shmem object; must stay first (freed by shmem)
+ * @sgt: table of its pinned pages, what &msm_vm_bo_funcs.get_sgt returns
+ * @sgt_error: if not zero, get_sgt fails with this errno instead
+ */
+struct conf_bo {
+	struct drm_gem_shmem_object shmem;
+	struct sg_table *sgt;
+	int sgt_error;
+};
+
+extern const struct msm_vm_bo_funcs conf_bo_funcs;
+
+struct conf_bo *to_conf_bo(struct drm_gem_object *obj);
+int conf_init(struct kunit *test);
+void conf_exit(struct kunit *test);
+const void *core_gen_params(const void *prev, char *desc);
+
+/* A pinned shmem BO of @size bytes, released when the case ends. */
+struct drm_gem_object *conf_bo_new(struct kunit *test, size_t size);
+/* Physical address of byte @offset of @obj's pages. */
+phys_addr_t conf_bo_phys(struct drm_gem_object *obj, u64 offset);
+/* A GEM handle of @obj in the case's file. */
+u32 conf_handle(struct kunit *test, struct drm_gem_object *obj);
+
+struct msm_vm *conf_vm(struct kunit *test, u64 start, u64 size, bool managed);
+/* A user-managed VM over CONF_USER_START/SIZE with PRR and a 16-entry log. */
+struct msm_vm *conf_user_vm(struct kunit *test);
+void conf_lock(struct kunit *test, struct drm_exec *exec, struct msm_vm *vm,
+	       struct drm_gem_object **objs, unsigned int n);
+void conf_live(struct kunit *test, struct msm_vm_live *live);
+
+/*
+ * Run a VM_BIND of @n ops through the whole pipeline (create, lock,
+ * prepare, run, free), as the driver does.  One op goes inline; more are
+ * read from user memory @stride bytes apart (0: sizeof of an op).
+ * Returns 0 or the errno of the first step that failed.
+ */
+int conf_bind_args(struct kunit *test, struct msm_vm *vm, struct drm_msm_vm_bind *args,
+		   const struct drm_msm_vm_bind_op *ops, u32 n, u32 stride);
+int conf_bind(struct kunit *test, struct msm_vm *vm, const struct drm_msm_vm_bind_op *ops,
+	      u32 n);
+
+/* Ops, for tables. */
+#define MAP(h, off, va, len)	{ .op = MSM_VM_BIND_OP_MAP, .handle = (h), \
+				  .obj_offset = (off), .iova = (va), .range = (len) }
+#define MAP_NULL(va, len)	{ .op = MSM_VM_BIND_OP_MAP_NULL, .iova = (va), .range = (len) }
+#define UNMAP(va, len)		{ .op = MSM_VM_BIND_OP_UNMAP, .iova = (va), .range = (len) }
+
+/*
+ * The VMAs of @vm as text, in address order: "iova+range=N@offset" per
+ * VMA, N being the handle of its BO ("null" for MAP_NULL), "+D" with DUMP.
+ */
+void conf_describe(struct kunit *test, struct msm_vm *vm, char *buf, size_t len);
+
+#endif /* __MSM_VM_CONF_H__ */
