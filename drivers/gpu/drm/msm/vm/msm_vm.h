@@ -170,6 +170,8 @@ struct msm_vm_live {
  * @bo_unmap: see msm_vm_bo_unmap(); called with a NULL VM by
  *	msm_vm_bo_unmap_all_vms() for the VMs of this core
  * @bo_describe: see msm_vm_bo_describe()
+ * @lock_all: see msm_vm_lock_all()
+ * @close: see msm_vm_close()
  * @vmas: see msm_vm_vmas()
  * @log_read: see msm_vm_log_read()
  * @job_create: see msm_vm_bind_job_create()
@@ -204,6 +206,8 @@ struct msm_vm_funcs {
 	struct msm_vm_vma *(*bo_find_vma)(struct msm_vm *vm, struct drm_gem_object *obj);
 	void (*bo_unmap)(struct msm_vm *vm, struct drm_gem_object *obj, bool close);
 	void (*bo_describe)(struct drm_gem_object *obj, struct drm_printer *p);
+	int (*lock_all)(struct msm_vm *vm, struct drm_exec *exec);
+	void (*close)(struct msm_vm *vm);
 	unsigned int (*vmas)(struct msm_vm *vm, struct msm_vm_va_info *info, unsigned int max);
 	unsigned int (*log_read)(struct msm_vm *vm, struct msm_vm_log_entry *entries,
 				 unsigned int max);
@@ -270,7 +274,9 @@ static inline struct msm_vm *msm_vm_get(struct msm_vm *vm)
  * @vm: the VM, or NULL
  *
  * The VM is freed when its last reference is gone and no VMA of it is open
- * (each open VMA keeps it alive).  May sleep; no lock of the VM may be held.
+ * (each VMA of a BO keeps it alive; close a user-managed VM, which may have
+ * MAP_NULL ranges, with msm_vm_close() first).  May sleep; no lock of the
+ * VM may be held.
  */
 static inline void msm_vm_put(struct msm_vm *vm)
 {
@@ -510,6 +516,36 @@ void msm_vm_bo_unmap_all_vms(struct drm_gem_object *obj, bool close);
 void msm_vm_bo_describe(struct drm_gem_object *obj, struct drm_printer *p);
 
 /**
+ * msm_vm_lock_all() - lock a VM and the BO of each of its VMAs
+ * @vm: the VM
+ * @exec: the caller's drm_exec transaction, with DRM_EXEC_IGNORE_DUPLICATES
+ *
+ * For msm_vm_close().  Call inside drm_exec_until_all_locked() and follow
+ * it with drm_exec_retry_on_contention().
+ *
+ * Return: 0, or the errno of drm_exec_lock_obj().
+ */
+static inline int msm_vm_lock_all(struct msm_vm *vm, struct drm_exec *exec)
+{
+	return vm->funcs->lock_all(vm, exec);
+}
+
+/**
+ * msm_vm_close() - unmap and close every VMA of a VM
+ * @vm: the VM; the caller holds a reference across the call
+ *
+ * What the driver does when a VM_BIND context's file is closed, and the one
+ * way to clean up a VM a failure made unusable: MAP_NULL ranges have no BO
+ * for msm_vm_bo_unmap() to find.  Unmaps always complete.  Do not call it
+ * while a bind job of @vm may still run.  The caller holds what
+ * msm_vm_lock_all() locks.  May sleep; does not allocate.
+ */
+static inline void msm_vm_close(struct msm_vm *vm)
+{
+	vm->funcs->close(vm);
+}
+
+/**
  * msm_vm_vmas() - the VMAs of a VM, in address order
  * @vm: the VM
  * @info: filled with the first @max VMAs
@@ -642,13 +678,35 @@ static inline void msm_vm_bind_job_run(struct msm_vm *vm, struct msm_vm_bind_job
  * @job: the job, in any state
  *
  * Drops the job's references and returns its unused page-table pages.  A
- * job prepared but never run leaves VMAs without page-table entries: the
- * VM is then marked unusable ("bind not run").  May sleep.
+ * job prepared (in full or in part) but never run does its queued unmaps
+ * here, so that no page-table entry outlives its VMA, and skips its maps;
+ * if it was prepared in full the VM is marked unusable ("bind not run").
+ * May sleep; takes the core's MMU lock; does not allocate.
  */
 static inline void msm_vm_bind_job_free(struct msm_vm *vm, struct msm_vm_bind_job *job)
 {
 	vm->funcs->job_free(vm, job);
 }
+
+/**
+ * msm_vm_alloc_should_fail() - whether a core's next allocation must fail
+ *
+ * Every allocation a core makes for itself asks this first and fails with
+ * -ENOMEM when told to, so that tests can fail each allocation in turn
+ * (msm_vm_fail_nth_alloc()).  Does not sleep.
+ *
+ * Return: true for the allocation chosen by msm_vm_fail_nth_alloc().
+ */
+bool msm_vm_alloc_should_fail(void);
+
+/**
+ * msm_vm_fail_nth_alloc() - fail the n-th core allocation from now (tests)
+ * @n: 1 for the next allocation; 0 to fail none
+ *
+ * One shot: after the failure, allocations succeed again.  Global to all
+ * cores: tests that use it must not run concurrently.
+ */
+void msm_vm_fail_nth_alloc(unsigned int n);
 
 /**
  * msm_vm_core_live() - count a core's live objects

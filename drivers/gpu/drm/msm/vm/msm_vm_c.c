@@ -57,7 +57,7 @@ static void c_vm_free(struct drm_gpuvm *gpuvm)
 
 static struct drm_gpuvm_bo *c_vm_bo_alloc(void)
 {
-	struct msm_vm_c_vm_bo *vbo = kzalloc(sizeof(*vbo), GFP_KERNEL);
+	struct msm_vm_c_vm_bo *vbo = c_may_fail(kzalloc(sizeof(*vbo), GFP_KERNEL));
 
 	if (!vbo)
 		return NULL;
@@ -98,19 +98,19 @@ static struct msm_vm *c_create(const struct msm_vm_create_info *info)
 	    info->log_shift > MSM_VM_LOG_SHIFT_MAX)
 		return ERR_PTR(-EINVAL);
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = c_may_fail(kzalloc(sizeof(*vm), GFP_KERNEL));
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 	if (!info->managed && info->log_shift) {
-		vm->log = kcalloc(1 << info->log_shift, sizeof(*vm->log), GFP_KERNEL);
+		vm->log = c_may_fail(kcalloc(1 << info->log_shift, sizeof(*vm->log), GFP_KERNEL));
 		if (!vm->log)
 			goto err_free;
 		vm->log_shift = info->log_shift;
 	}
-	name = kstrdup_const(info->name ?: "msm-vm", GFP_KERNEL);
+	name = c_may_fail(kstrdup_const(info->name ?: "msm-vm", GFP_KERNEL));
 	if (!name)
 		goto err_free;
-	r_obj = drm_gpuvm_resv_object_alloc(info->drm);
+	r_obj = c_may_fail(drm_gpuvm_resv_object_alloc(info->drm));
 	if (!r_obj)
 		goto err_name;
 
@@ -199,7 +199,7 @@ static struct msm_vm_vma *c_vma_new(struct msm_vm *_vm, struct drm_gem_object *o
 	drm_gpuvm_resv_assert_held(&vm->gpuvm);
 	drm_gem_gpuva_assert_lock_held(obj);
 
-	vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+	vma = c_may_fail(kzalloc(sizeof(*vma), GFP_KERNEL));
 	if (!vma)
 		return ERR_PTR(-ENOMEM);
 	ret = drm_mm_insert_node_in_range(&vm->mm, &vma->node, obj->size,
@@ -265,11 +265,18 @@ static void c_vma_unmap(struct msm_vm *_vm, struct msm_vm_vma *_vma)
 	int ret;
 
 	drm_gpuvm_resv_assert_held(&vm->gpuvm);
-	drm_gem_gpuva_assert_lock_held(vma->base.gem.obj);
+	/* MAP_NULL ranges have no BO. */
+	if (vma->base.gem.obj)
+		drm_gem_gpuva_assert_lock_held(vma->base.gem.obj);
 	if (!vma->mapped)
 		return;
 
+	/* A user-managed VM's page tables are also written by bind jobs. */
+	if (!vm->managed)
+		mutex_lock(&vm->mmu_lock);
 	ret = vm->mmu->funcs->unmap(vm->mmu, vma->base.va.addr, vma->base.va.range);
+	if (!vm->managed)
+		mutex_unlock(&vm->mmu_lock);
 	/* The range is gone for us either way: never map over it blindly. */
 	if (ret)
 		drm_warn(vm->gpuvm.drm, "%s: unmap of 0x%llx+0x%llx failed: %d\n",
@@ -427,6 +434,48 @@ static unsigned int c_log_read(struct msm_vm *_vm, struct msm_vm_log_entry *entr
 	return n;
 }
 
+static int c_lock_all(struct msm_vm *_vm, struct drm_exec *exec)
+{
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	struct drm_gpuva *va;
+	int ret;
+
+	ret = drm_exec_lock_obj(exec, drm_gpuvm_resv_obj(&vm->gpuvm));
+	if (ret)
+		return ret;
+	/* The VA tree is stable now: the VM's resv is held. */
+	drm_gpuvm_for_each_va(va, &vm->gpuvm) {
+		if (!va->gem.obj)
+			continue;
+		ret = drm_exec_lock_obj(exec, va->gem.obj);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void c_close(struct msm_vm *_vm)
+{
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	struct drm_gpuva *va, *next;
+
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	/* The caller's reference keeps @vm while its last vm_bo goes. */
+	drm_gpuvm_for_each_va_safe(va, next, &vm->gpuvm) {
+		struct msm_vm_c_vma *vma = va_to_c_vma(va);
+
+		c_vma_unmap(_vm, from_c_vma(vma));
+		if (!va->gem.obj) {
+			/* A MAP_NULL range: no BO, no vm_bo, no drm_mm node. */
+			drm_gpuva_remove(va);
+			kfree(vma);
+			atomic_long_dec(&msm_vm_c_live_vmas);
+			continue;
+		}
+		c_vma_close(_vm, from_c_vma(vma));
+	}
+}
+
 static void c_live(struct msm_vm_live *live)
 {
 	live->vms = atomic_long_read(&msm_vm_c_live_vms);
@@ -455,6 +504,8 @@ const struct msm_vm_funcs msm_vm_c_funcs = {
 	.bo_find_vma = c_bo_find_vma,
 	.bo_unmap = c_bo_unmap,
 	.bo_describe = c_bo_describe,
+	.lock_all = c_lock_all,
+	.close = c_close,
 	.vmas = c_vmas,
 	.log_read = c_log_read,
 	.job_create = msm_vm_c_job_create,

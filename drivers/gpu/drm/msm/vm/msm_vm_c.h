@@ -94,6 +94,12 @@ struct msm_vm_c_vm_bo {
 	unsigned int nents;
 };
 
+/*
+ * Every allocation the C core makes for itself goes through this, so tests
+ * can fail each in turn (msm_vm_fail_nth_alloc()).
+ */
+#define c_may_fail(alloc)	(msm_vm_alloc_should_fail() ? NULL : (alloc))
+
 extern atomic_long_t msm_vm_c_live_vms, msm_vm_c_live_vmas, msm_vm_c_live_vm_bos;
 extern atomic_long_t msm_vm_c_live_jobs;
 

@@ -194,7 +194,8 @@ struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *_vm, struct drm_file 
 		return ERR_PTR(-EINVAL);
 
 	/* struct_size() saturates: a batch too large to count fails here too. */
-	job = kvzalloc(struct_size(job, ops, args->nr_ops), GFP_KERNEL | __GFP_NOWARN);
+	job = c_may_fail(kvzalloc(struct_size(job, ops, args->nr_ops),
+				  GFP_KERNEL | __GFP_NOWARN));
 	if (!job)
 		return ERR_PTR(-ENOMEM);
 	job->nr_ops = args->nr_ops;
@@ -320,7 +321,7 @@ static int c_sg_find(struct msm_vm_c *vm, struct drm_gpuvm_bo *vm_bo, u64 offset
 		unsigned int i;
 		u64 end = 0;
 
-		index = kvmalloc_array(sgt->orig_nents, sizeof(*index), GFP_KERNEL);
+		index = c_may_fail(kvmalloc_array(sgt->orig_nents, sizeof(*index), GFP_KERNEL));
 		if (!index)
 			return -ENOMEM;
 		for_each_sgtable_sg(sgt, sg, i) {
@@ -499,7 +500,7 @@ static int c_prepare_op(struct c_job *job, const struct c_bind_op *op)
 	list_for_each_entry(pt, &job->spare_pt, node)
 		spare++;
 	for (; spare < needed; spare++) {
-		pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+		pt = c_may_fail(kzalloc(sizeof(*pt), GFP_KERNEL));
 		if (!pt)
 			return -ENOMEM;
 		list_add(&pt->node, &job->spare_pt);
@@ -507,7 +508,7 @@ static int c_prepare_op(struct c_job *job, const struct c_bind_op *op)
 	for (i = 0; i < C_JOB_SPARE_VMAS; i++) {
 		if (job->spare_vma[i])
 			continue;
-		job->spare_vma[i] = kzalloc(sizeof(*job->spare_vma[i]), GFP_KERNEL);
+		job->spare_vma[i] = c_may_fail(kzalloc(sizeof(*job->spare_vma[i]), GFP_KERNEL));
 		if (!job->spare_vma[i])
 			return -ENOMEM;
 	}
@@ -584,15 +585,18 @@ static void c_log(struct msm_vm_c *vm, const char *op, const struct c_pt_op *pt,
 		vm->log_count++;
 }
 
-void msm_vm_c_job_run(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
+/*
+ * Apply the queued page-table writes, in order; with @unmaps_only, or after
+ * a map failed, only the unmaps.  No allocation: page tables come from the
+ * job's pre-allocation.  Returns the first map error.
+ */
+static int c_job_apply(struct c_job *job, bool unmaps_only)
 {
-	struct c_job *job = to_c_job(_job);
 	struct msm_vm_c *vm = job->vm;
 	struct msm_mmu *mmu = vm->mmu;
 	struct c_pt_op *pt;
-	int ret = 0;
+	int ret = unmaps_only ? -ECANCELED : 0;
 
-	job->ran = true;
 	mutex_lock(&vm->mmu_lock);
 	mmu->prealloc = &job->prealloc;
 	list_for_each_entry(pt, &job->pt_ops, node) {
@@ -620,8 +624,16 @@ void msm_vm_c_job_run(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 	}
 	mmu->prealloc = NULL;
 	mutex_unlock(&vm->mmu_lock);
-	if (ret)
-		cmpxchg(&vm->unusable, NULL, "bind failed");
+	return unmaps_only ? 0 : ret;
+}
+
+void msm_vm_c_job_run(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
+{
+	struct c_job *job = to_c_job(_job);
+
+	job->ran = true;
+	if (c_job_apply(job, false))
+		cmpxchg(&job->vm->unusable, NULL, "bind failed");
 }
 
 void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
@@ -633,6 +645,14 @@ void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 
 	if (job->prepared && !job->ran)
 		cmpxchg(&vm->unusable, NULL, "bind not run");
+	/*
+	 * Writes queued but never run (prepare failed after the first op, or
+	 * the job was dropped): their VMAs are already gone from the tree, so
+	 * nothing else would ever remove their PTEs, which still point at BO
+	 * pages.  Do the unmaps now; skip the maps.
+	 */
+	if (!job->ran && !list_empty(&job->pt_ops))
+		c_job_apply(job, true);
 	list_splice_init(&job->spare_pt, &job->pt_ops);
 	list_for_each_entry_safe(pt, tmp, &job->pt_ops, node) {
 		if (pt->obj)

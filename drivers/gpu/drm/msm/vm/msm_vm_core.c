@@ -12,8 +12,56 @@
 #include <drm/drm_exec.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gpuvm.h>
+#include <uapi/drm/msm_drm.h>
 
 #include "msm_vm.h"
+
+/*
+ * The VM_BIND UAPI is byte-compatible with upstream msm's (UAPI 1.13), so
+ * that an unmodified turnip works: pin its layout here, at build time.
+ */
+static_assert(sizeof(struct drm_msm_vm_bind_op) == 40);
+static_assert(offsetof(struct drm_msm_vm_bind_op, handle) == 4);
+static_assert(offsetof(struct drm_msm_vm_bind_op, obj_offset) == 8);
+static_assert(offsetof(struct drm_msm_vm_bind_op, iova) == 16);
+static_assert(offsetof(struct drm_msm_vm_bind_op, range) == 24);
+static_assert(offsetof(struct drm_msm_vm_bind_op, flags) == 32);
+static_assert(offsetof(struct drm_msm_vm_bind_op, pad) == 36);
+static_assert(sizeof(struct drm_msm_vm_bind) == 88);
+static_assert(offsetof(struct drm_msm_vm_bind, nr_ops) == 4);
+static_assert(offsetof(struct drm_msm_vm_bind, fence_fd) == 8);
+static_assert(offsetof(struct drm_msm_vm_bind, queue_id) == 12);
+static_assert(offsetof(struct drm_msm_vm_bind, in_syncobjs) == 16);
+static_assert(offsetof(struct drm_msm_vm_bind, out_syncobjs) == 24);
+static_assert(offsetof(struct drm_msm_vm_bind, nr_in_syncobjs) == 32);
+static_assert(offsetof(struct drm_msm_vm_bind, nr_out_syncobjs) == 36);
+static_assert(offsetof(struct drm_msm_vm_bind, syncobj_stride) == 40);
+static_assert(offsetof(struct drm_msm_vm_bind, op_stride) == 44);
+static_assert(offsetof(struct drm_msm_vm_bind, op) == 48);
+static_assert(offsetof(struct drm_msm_vm_bind, ops) == 48);
+static_assert(DRM_MSM_VM_BIND == 0x0d);
+/* DRM_IOCTL_MSM_VM_BIND, spelled out: _IOC_TYPECHECK() is no constant. */
+static_assert(_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, DRM_COMMAND_BASE + DRM_MSM_VM_BIND,
+		   sizeof(struct drm_msm_vm_bind)) == 0xc058644d);
+static_assert(MSM_VM_BIND_OP_UNMAP == 0 && MSM_VM_BIND_OP_MAP == 1 &&
+	      MSM_VM_BIND_OP_MAP_NULL == 2 && MSM_VM_BIND_OP_DUMP == 1);
+static_assert(MSM_VM_BIND_FENCE_FD_IN == 1 && MSM_VM_BIND_FENCE_FD_OUT == 2);
+
+/* Allocations left before the one that fails; 0: none fails. */
+static atomic_t alloc_fail_nth = ATOMIC_INIT(0);
+
+void msm_vm_fail_nth_alloc(unsigned int n)
+{
+	atomic_set(&alloc_fail_nth, n);
+}
+EXPORT_SYMBOL_GPL(msm_vm_fail_nth_alloc);
+
+bool msm_vm_alloc_should_fail(void)
+{
+	/* Counts down to 1, which fails, then stays at 0. */
+	return atomic_read(&alloc_fail_nth) && atomic_dec_return(&alloc_fail_nth) == 0;
+}
+EXPORT_SYMBOL_GPL(msm_vm_alloc_should_fail);
 
 const struct msm_vm_funcs *const msm_vm_cores[] = {
 	&msm_vm_c_funcs,

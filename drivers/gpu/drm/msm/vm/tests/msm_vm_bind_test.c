@@ -34,6 +34,24 @@ struct bind_fixture {
 	struct drm_gem_object *a, *b;
 };
 
+/* Unmap and close every VMA of @vm, as the driver's postclose does. */
+static void bind_close(struct kunit *test, struct msm_vm *vm)
+{
+	struct drm_exec exec;
+	int ret;
+
+	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(&exec) {
+		ret = msm_vm_lock_all(vm, &exec);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	msm_vm_close(vm);
+	drm_exec_fini(&exec);
+}
+
 static void bind_setup(struct kunit *test, struct bind_fixture *f)
 {
 	f->a = conf_bo_new(test, SZ_64K);
@@ -53,15 +71,11 @@ static void bind_teardown(struct kunit *test, struct bind_fixture *f)
 		KUNIT_EXPECT_EQ(test, conf_bind(test, f->vm, &all, 1), 0);
 		conf_describe(test, f->vm, desc, sizeof(desc));
 		KUNIT_EXPECT_STREQ(test, desc, "");
-	} else {
-		/* An unusable VM takes no bind: unmap as the driver's close does. */
-		struct drm_exec exec;
-
-		conf_lock(test, &exec, f->vm, (struct drm_gem_object *[]){ f->a, f->b }, 2);
-		msm_vm_bo_unmap(f->vm, f->a, true);
-		msm_vm_bo_unmap(f->vm, f->b, true);
-		drm_exec_fini(&exec);
 	}
+	/* An unusable VM takes no bind: close it as the driver does. */
+	bind_close(test, f->vm);
+	conf_describe(test, f->vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "");
 	msm_vm_put(f->vm);
 }
 
@@ -632,6 +646,118 @@ static void a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete(struc
 	bind_teardown(test, &f);
 }
 
+/* ---- Fault injection ---- */
+
+/*
+ * Unmap what is left with a bind if the VM is usable, then close it as the
+ * driver does; with allocations working again.
+ */
+static void fault_cleanup(struct kunit *test, struct msm_vm *vm)
+{
+	const struct drm_msm_vm_bind_op all = UNMAP(CONF_USER_START, CONF_USER_SIZE);
+	struct conf *c = test->priv;
+	unsigned int i;
+
+	msm_vm_fail_nth_alloc(0);
+	if (!msm_vm_unusable(vm))
+		KUNIT_EXPECT_EQ(test, conf_bind(test, vm, &all, 1), 0);
+	bind_close(test, vm);
+	msm_vm_put(vm);
+	/*
+	 * Whatever happened, no PTE is left behind: one that outlived its
+	 * VMA would still point at BO pages after the BO is freed.
+	 */
+	for (i = 0; i < 32; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(i)), 0, "page %u", i);
+}
+
+/*
+ * Fail the n-th allocation of the core, for n = 1, 2, ... until the whole
+ * sequence (create a VM, map, a batch that splits and unmaps, unmap all)
+ * passes without a failure.  Each failure is -ENOMEM; after it the VM is
+ * exactly as before the failing call, or (a failure after a batch's first
+ * op) unusable; and once cleaned up no VM, VMA, vm_bo or job is left.
+ */
+static void every_failed_allocation_leaves_the_vm_unchanged_or_unusable(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op setup = MAP(HA, 0, PG(0), SZ_32K);
+	const struct drm_msm_vm_bind_op batch[] = {
+		MAP(HB, 0, PG(2), SZ_8K),
+		UNMAP(PG(6), SZ_4K),
+		MAP_NULL(PG(20), SZ_16K),
+		MAP(HA, SZ_4K, PG(7), SZ_4K),
+	};
+	const struct drm_msm_vm_bind_op all = UNMAP(CONF_USER_START, CONF_USER_SIZE);
+	struct conf *c = test->priv;
+	struct drm_gem_object *a = conf_bo_new(test, SZ_64K);
+	struct drm_gem_object *b = conf_bo_new(test, SZ_64K);
+	unsigned int n, failures = 0;
+	char before[256], after[256];
+	struct msm_vm_live live;
+	struct msm_vm *vm;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, conf_handle(test, a), HA);
+	KUNIT_ASSERT_EQ(test, conf_handle(test, b), HB);
+	for (n = 1; n < 1000; n++) {
+		struct msm_vm_create_info info = {
+			.drm = c->drm, .mmu = &c->mmu->base, .bo_funcs = &conf_bo_funcs,
+			.name = "conf-user", .va_start = CONF_USER_START,
+			.va_size = CONF_USER_SIZE, .has_prr = true, .log_shift = 4,
+		};
+
+		msm_vm_fail_nth_alloc(n);
+		vm = msm_vm_create(c->core, &info);
+		if (IS_ERR(vm)) {
+			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(vm), -ENOMEM, "n=%u create", n);
+			goto next;
+		}
+
+		ret = conf_bind(test, vm, &setup, 1);
+		if (ret) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "n=%u setup", n);
+			conf_describe(test, vm, after, sizeof(after));
+			KUNIT_EXPECT_STREQ_MSG(test, after, "", "n=%u setup", n);
+			KUNIT_EXPECT_NULL_MSG(test, msm_vm_unusable(vm), "n=%u setup", n);
+			goto cleanup;
+		}
+
+		conf_describe(test, vm, before, sizeof(before));
+		ret = conf_bind(test, vm, batch, ARRAY_SIZE(batch));
+		if (ret) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "n=%u batch", n);
+			conf_describe(test, vm, after, sizeof(after));
+			if (!msm_vm_unusable(vm))
+				KUNIT_EXPECT_STREQ_MSG(test, after, before, "n=%u batch", n);
+			goto cleanup;
+		}
+
+		conf_describe(test, vm, before, sizeof(before));
+		ret = conf_bind(test, vm, &all, 1);
+		if (ret) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "n=%u unmap all", n);
+			conf_describe(test, vm, after, sizeof(after));
+			KUNIT_EXPECT_STREQ_MSG(test, after, before, "n=%u unmap all", n);
+			KUNIT_EXPECT_NULL_MSG(test, msm_vm_unusable(vm), "n=%u unmap all", n);
+		}
+cleanup:
+		fault_cleanup(test, vm);
+next:
+		msm_vm_fail_nth_alloc(0);
+		conf_live(test, &live);
+		KUNIT_EXPECT_EQ_MSG(test, live.vms, c->live.vms, "n=%u", n);
+		KUNIT_EXPECT_EQ_MSG(test, live.vmas, c->live.vmas, "n=%u", n);
+		KUNIT_EXPECT_EQ_MSG(test, live.vm_bos, c->live.vm_bos, "n=%u", n);
+		KUNIT_EXPECT_EQ_MSG(test, live.jobs, c->live.jobs, "n=%u", n);
+		if (!ret && !IS_ERR(vm))
+			break;	/* n is past the last allocation */
+		failures++;
+	}
+	kunit_info(test, "failed each of %u allocations in turn\n", failures);
+	/* The sequence allocates: make sure this test injected something. */
+	KUNIT_EXPECT_GE(test, failures, 10);
+}
+
 /* ---- vm_log ---- */
 
 static void the_vm_log_keeps_the_last_writes_oldest_first(struct kunit *test)
@@ -876,6 +1002,8 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(a_failure_at_the_first_op_changes_nothing, core_gen_params),
 	KUNIT_CASE_PARAM(a_failure_after_the_first_op_makes_the_vm_unusable, core_gen_params),
 	KUNIT_CASE_PARAM(a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete,
+			 core_gen_params),
+	KUNIT_CASE_PARAM(every_failed_allocation_leaves_the_vm_unchanged_or_unusable,
 			 core_gen_params),
 	KUNIT_CASE_PARAM(the_vm_log_keeps_the_last_writes_oldest_first, core_gen_params),
 	KUNIT_CASE_PARAM(random_batches_of_10k_ops_match_the_model, core_gen_params),
