@@ -30,6 +30,7 @@
 #ifndef __MSM_VM_H__
 #define __MSM_VM_H__
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 
 struct drm_device;
@@ -243,11 +244,14 @@ const struct msm_vm_funcs *msm_vm_default_core(void);
  * @core: the core to create it on, one of msm_vm_cores
  * @info: what it is made of
  *
- * Sleeps and allocates.  No lock needed.
+ * A user-managed VM's MMU must implement the optional &msm_mmu_funcs for
+ * bind jobs (prealloc_count/allocate/cleanup, map_sg, map_prr) and skip
+ * unmapped parts in unmap.  Sleeps and allocates.  No lock needed.
  *
  * Return: the VM, with one reference for the caller; ERR_PTR(-EINVAL) if
- * @info's VA range is empty, not page aligned or wraps past 2^64, or its
- * drm device lacks DRIVER_GEM_GPUVA; ERR_PTR(-ENOMEM).
+ * @info's VA range is empty, not page aligned or wraps past 2^64, its drm
+ * device lacks DRIVER_GEM_GPUVA, or its log_shift is above
+ * MSM_VM_LOG_SHIFT_MAX; ERR_PTR(-ENOMEM).
  */
 static inline struct msm_vm *
 msm_vm_create(const struct msm_vm_funcs *core, const struct msm_vm_create_info *info)
@@ -481,6 +485,33 @@ static inline void msm_vm_bo_unmap(struct msm_vm *vm, struct drm_gem_object *obj
 {
 	vm->funcs->bo_unmap(vm, obj, close);
 }
+
+/**
+ * msm_vm_bo_vma_get() - count a userspace handle or dma-buf export of a BO
+ * @ref: the BO's count, kept by the driver (upstream msm's vma_ref)
+ *
+ * Lazy teardown for kernel-managed VMs: a BO's VMAs there stay, mapped or
+ * not, while userspace can still reach the BO, so that unpinning it does
+ * not unmap it only to map it again at the next use.  Does not sleep.
+ */
+static inline void msm_vm_bo_vma_get(atomic_t *ref)
+{
+	atomic_inc(ref);
+}
+
+/**
+ * msm_vm_bo_vma_put() - drop a count; the last one tears down the VMAs
+ * @vm: the kernel-managed VM whose VMAs of @obj go with the last count; the
+ *	caller holds a reference on it (its last VMA may hold the only other)
+ * @obj: the BO
+ * @ref: the BO's count
+ *
+ * When the count drops to zero, locks @vm's resv and @obj's resv, and if
+ * no new count was taken meanwhile, unmaps and closes every VMA of @obj in
+ * @vm (msm_vm_bo_unmap()).  The caller holds neither resv.  May sleep.  If
+ * drm_exec cannot lock (-ENOMEM), the VMAs stay until the BO is freed.
+ */
+void msm_vm_bo_vma_put(struct msm_vm *vm, struct drm_gem_object *obj, atomic_t *ref);
 
 /**
  * msm_vm_bo_lock_vms() - lock the resv of every VM a BO has VMAs in

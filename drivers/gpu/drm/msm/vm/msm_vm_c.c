@@ -434,17 +434,14 @@ static unsigned int c_log_read(struct msm_vm *_vm, struct msm_vm_log_entry *entr
 	return n;
 }
 
-static int c_lock_all(struct msm_vm *_vm, struct drm_exec *exec)
+int msm_vm_c_lock_vas(struct msm_vm_c *vm, struct drm_exec *exec, u64 start, u64 end)
 {
-	struct msm_vm_c *vm = to_c_vm(_vm);
 	struct drm_gpuva *va;
 	int ret;
 
-	ret = drm_exec_lock_obj(exec, drm_gpuvm_resv_obj(&vm->gpuvm));
-	if (ret)
-		return ret;
-	/* The VA tree is stable now: the VM's resv is held. */
-	drm_gpuvm_for_each_va(va, &vm->gpuvm) {
+	/* The VA tree is stable: the caller locked the VM's resv first. */
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	drm_gpuvm_for_each_va_range(va, &vm->gpuvm, start, end) {
 		if (!va->gem.obj)
 			continue;
 		ret = drm_exec_lock_obj(exec, va->gem.obj);
@@ -452,6 +449,18 @@ static int c_lock_all(struct msm_vm *_vm, struct drm_exec *exec)
 			return ret;
 	}
 	return 0;
+}
+
+static int c_lock_all(struct msm_vm *_vm, struct drm_exec *exec)
+{
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	int ret;
+
+	ret = drm_exec_lock_obj(exec, drm_gpuvm_resv_obj(&vm->gpuvm));
+	if (ret)
+		return ret;
+	return msm_vm_c_lock_vas(vm, exec, vm->gpuvm.mm_start,
+				 vm->gpuvm.mm_start + vm->gpuvm.mm_range);
 }
 
 static void c_close(struct msm_vm *_vm)

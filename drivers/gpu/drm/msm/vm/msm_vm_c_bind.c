@@ -231,7 +231,6 @@ int msm_vm_c_job_lock(struct msm_vm *_vm, struct msm_vm_bind_job *_job, struct d
 {
 	struct c_job *job = to_c_job(_job);
 	struct msm_vm_c *vm = job->vm;
-	struct drm_gpuva *va;
 	u32 i;
 	int ret;
 
@@ -246,14 +245,10 @@ int msm_vm_c_job_lock(struct msm_vm *_vm, struct msm_vm_bind_job *_job, struct d
 			if (ret)
 				return ret;
 		}
-		/* The VA tree is stable now: the VM's resv is held. */
-		drm_gpuvm_for_each_va_range(va, &vm->gpuvm, op->iova, op->iova + op->range) {
-			if (!va->gem.obj)
-				continue;
-			ret = drm_exec_lock_obj(exec, va->gem.obj);
-			if (ret)
-				return ret;
-		}
+		/* The BOs of what the op overlaps now: an UNMAP unlinks them. */
+		ret = msm_vm_c_lock_vas(vm, exec, op->iova, op->iova + op->range);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

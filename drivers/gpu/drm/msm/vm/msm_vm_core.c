@@ -84,6 +84,30 @@ const struct msm_vm_funcs *msm_vm_default_core(void)
 }
 EXPORT_SYMBOL_GPL(msm_vm_default_core);
 
+void msm_vm_bo_vma_put(struct msm_vm *vm, struct drm_gem_object *obj, atomic_t *ref)
+{
+	struct drm_exec exec;
+	int ret = 0;
+
+	if (!atomic_dec_and_test(ref))
+		return;
+	drm_exec_init(&exec, 0, 2);
+	drm_exec_until_all_locked(&exec) {
+		ret = drm_exec_lock_obj(&exec, msm_vm_resv_obj(vm));
+		drm_exec_retry_on_contention(&exec);
+		if (!ret)
+			ret = drm_exec_lock_obj(&exec, obj);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+	}
+	/* A handle or export taken meanwhile keeps the VMAs. */
+	if (!ret && !atomic_read(ref))
+		msm_vm_bo_unmap(vm, obj, true);
+	drm_exec_fini(&exec);
+}
+EXPORT_SYMBOL_GPL(msm_vm_bo_vma_put);
+
 int msm_vm_bo_lock_vms(struct drm_gem_object *obj, struct drm_exec *exec)
 {
 	struct drm_gpuvm_bo *vm_bo;

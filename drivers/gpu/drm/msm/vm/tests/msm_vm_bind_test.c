@@ -216,39 +216,52 @@ static const struct bad_case bad_cases[] = {
 };
 
 /**
- * struct bad_param - one row of the matrix on one core
+ * struct row_param - one row of a table on one core
  * @core: the core; first, as conf_init() reads it
- * @row: the row
+ * @row: the row, whose first member is its name
  */
-struct bad_param {
+struct row_param {
 	const struct msm_vm_funcs *core;
-	const struct bad_case *row;
+	const void *row;
 };
 
 #define MAX_CORES	4
-static struct bad_param bad_params[MAX_CORES * ARRAY_SIZE(bad_cases)];
 
-static const void *bad_gen_params(const void *prev, char *desc)
+/*
+ * Parameters of a table-driven case: every row on every core, named
+ * "core: row".  @params has room for MAX_CORES times @nr rows.
+ */
+static const void *rows_gen_params(const void *prev, char *desc, struct row_param *params,
+				   const void *rows, size_t size, unsigned int nr)
 {
-	const struct bad_param *p;
+	const struct row_param *p;
 	unsigned int n = 0, i, j;
 
 	if (!prev) {
 		for (i = 0; msm_vm_cores[i] && i < MAX_CORES; i++)
-			for (j = 0; j < ARRAY_SIZE(bad_cases); j++)
-				bad_params[n++] = (struct bad_param) {
-					.core = msm_vm_cores[i], .row = &bad_cases[j],
+			for (j = 0; j < nr; j++)
+				params[n++] = (struct row_param) {
+					.core = msm_vm_cores[i], .row = rows + j * size,
 				};
-		for (; n < ARRAY_SIZE(bad_params); n++)
-			bad_params[n].core = NULL;
-		p = bad_params;
+		for (; n < MAX_CORES * nr; n++)
+			params[n].core = NULL;
+		p = params;
 	} else {
-		p = (const struct bad_param *)prev + 1;
+		p = (const struct row_param *)prev + 1;
 	}
-	if (p == bad_params + ARRAY_SIZE(bad_params) || !p->core)
+	if (p == params + MAX_CORES * nr || !p->core)
 		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: %s", p->core->name, p->row->name);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: %s", p->core->name,
+		 *(const char *const *)p->row);
 	return p;
+}
+
+static struct row_param bad_params[MAX_CORES * ARRAY_SIZE(bad_cases)];
+
+static const void *bad_gen_params(const void *prev, char *desc)
+{
+	return rows_gen_params(prev, desc, bad_params, bad_cases, sizeof(bad_cases[0]),
+			       ARRAY_SIZE(bad_cases));
 }
 
 /*
@@ -258,7 +271,7 @@ static const void *bad_gen_params(const void *prev, char *desc)
  */
 static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
 {
-	const struct bad_param *p = test->param_value;
+	const struct row_param *p = test->param_value;
 	const struct bad_case *row = p->row;
 	const struct drm_msm_vm_bind_op setup = MAP(HA, 0, 0x200000, SZ_64K);
 	struct conf *c = test->priv;
@@ -535,6 +548,7 @@ static void maps_in_one_2m_block_preallocate_exactly_their_tables(struct kunit *
 	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
 	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 6);
 	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_used, 3);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_returned, 3);
 	KUNIT_EXPECT_EQ(test, c->mmu->table_pages, tables + 3);
 	bind_teardown(test, &f);
 }
@@ -985,8 +999,145 @@ static void random_batches_of_100k_ops_match_the_model(struct kunit *test)
 	random_batches_match_the_model(test, 100000);
 }
 
+/* ---- Every case of drm_gpuvm's "Split and Merge" DOC, and the unmaps ---- */
+
+/**
+ * struct split_case - a request on a VM holding some VMAs
+ * @name: the case, numbered as in drm_gpuvm's DOC where it is one of them
+ * @setup: the VMAs before, made by these ops
+ * @nr_setup: entries of @setup
+ * @req: the request
+ * @want: the VMAs after, as conf_describe() writes them
+ */
+struct split_case {
+	const char *name;
+	struct drm_msm_vm_bind_op setup[2];
+	unsigned int nr_setup;
+	struct drm_msm_vm_bind_op req;
+	const char *want;
+};
+
+/* Page p of the pictures is PG(p); BO offsets in pages too. */
+#define SMAP(h, off, p, n)	MAP(h, (u64)(off) * SZ_4K, PG(p), (u64)(n) * SZ_4K)
+#define SNULL(p, n)		MAP_NULL(PG(p), (u64)(n) * SZ_4K)
+#define SUNMAP(p, n)		UNMAP(PG(p), (u64)(n) * SZ_4K)
+
+static const struct split_case split_cases[] = {
+	/*  1: old AAAAAA@0, req AAAAAA@0: identical, kept */
+	{ "1) identical", { SMAP(HA, 0, 0, 6) }, 1, SMAP(HA, 0, 0, 6),
+	  "0x400000+0x6000=1@0x0" },
+	/*  2: old AAAAAA@0, req AAAAAA@2: replaced */
+	{ "2) identical but the BO offset", { SMAP(HA, 0, 0, 6) }, 1, SMAP(HA, 2, 0, 6),
+	  "0x400000+0x6000=1@0x2000" },
+	/*  3: old AAAAAA, req BBBBBB: replaced */
+	{ "3) identical but the BO", { SMAP(HA, 0, 0, 6) }, 1, SMAP(HB, 0, 0, 6),
+	  "0x400000+0x6000=2@0x0" },
+	/*  4: old AA, req AAAAAA: replaced */
+	{ "4) old a left aligned subset of req", { SMAP(HA, 0, 0, 2) }, 1, SMAP(HA, 0, 0, 6),
+	  "0x400000+0x6000=1@0x0" },
+	/*  5: old AAAAAA, req BB: BBAAAA */
+	{ "5) req a left aligned subset, other BO", { SMAP(HA, 0, 0, 6) }, 1, SMAP(HB, 0, 0, 2),
+	  "0x400000+0x2000=2@0x0 0x402000+0x4000=1@0x2000" },
+	/*  6: old AAAAAA, req AA@0: split, no merge */
+	{ "6) req a left aligned subset, same BO", { SMAP(HA, 0, 0, 6) }, 1, SMAP(HA, 0, 0, 2),
+	  "0x400000+0x2000=1@0x0 0x402000+0x4000=1@0x2000" },
+	/*  7: old AAAAAA, req ..BBBB: AABBBB */
+	{ "7) req a right aligned subset, other BO", { SMAP(HA, 0, 0, 6) }, 1,
+	  SMAP(HB, 0, 2, 4), "0x400000+0x2000=1@0x0 0x402000+0x4000=2@0x0" },
+	/*  8: old AAAAAA, req ..AAAA@2: split, no merge */
+	{ "8) req a right aligned subset, same BO", { SMAP(HA, 0, 0, 6) }, 1,
+	  SMAP(HA, 2, 2, 4), "0x400000+0x2000=1@0x0 0x402000+0x4000=1@0x2000" },
+	/*  9: old AAAAAA, req ....BBBBBB: AAAABBBBBB */
+	{ "9) req overlaps the end, other BO", { SMAP(HA, 0, 0, 6) }, 1, SMAP(HB, 0, 4, 6),
+	  "0x400000+0x4000=1@0x0 0x404000+0x6000=2@0x0" },
+	/* 10: old AAAAAA, req ....AAAAAA@4 */
+	{ "10) req overlaps the end, same BO", { SMAP(HA, 0, 0, 6) }, 1, SMAP(HA, 4, 4, 6),
+	  "0x400000+0x4000=1@0x0 0x404000+0x6000=1@0x4000" },
+	/* 11: old AAAAAA, req ..BB..: AABBAA */
+	{ "11) req a centered subset, other BO", { SMAP(HA, 0, 0, 6) }, 1, SMAP(HB, 0, 2, 2),
+	  "0x400000+0x2000=1@0x0 0x402000+0x2000=2@0x0 0x404000+0x2000=1@0x4000" },
+	/* 12: old AAAAAA, req ..AA..@2 */
+	{ "12) req a centered subset, same BO", { SMAP(HA, 0, 0, 6) }, 1, SMAP(HA, 2, 2, 2),
+	  "0x400000+0x2000=1@0x0 0x402000+0x2000=1@0x2000 0x404000+0x2000=1@0x4000" },
+	/* 13: old ..AAAA@2, req AAAAAA@0 */
+	{ "13) old a right aligned subset of req", { SMAP(HA, 2, 2, 4) }, 1, SMAP(HA, 0, 0, 6),
+	  "0x400000+0x6000=1@0x0" },
+	/* 14: old ..AA..@2, req AAAAAA@0 */
+	{ "14) old a centered subset of req", { SMAP(HA, 2, 2, 2) }, 1, SMAP(HA, 0, 0, 6),
+	  "0x400000+0x6000=1@0x0" },
+	/* 15: old ..AAAAAA, req BBBB: BBBBAAAA */
+	{ "15) req overlaps the start, other BO", { SMAP(HA, 0, 2, 6) }, 1, SMAP(HB, 0, 0, 4),
+	  "0x400000+0x4000=2@0x0 0x404000+0x4000=1@0x2000" },
+	/* 16: old ..AAAAAA@2, req AAAA@0 */
+	{ "16) req overlaps the start, same BO", { SMAP(HA, 2, 2, 6) }, 1, SMAP(HA, 0, 0, 4),
+	  "0x400000+0x4000=1@0x0 0x404000+0x4000=1@0x4000" },
+	/* Unmaps and MAP_NULL. */
+	{ "unmap all of a VMA", { SMAP(HA, 0, 0, 6) }, 1, SUNMAP(0, 6), "" },
+	{ "unmap its start", { SMAP(HA, 0, 0, 6) }, 1, SUNMAP(0, 2),
+	  "0x402000+0x4000=1@0x2000" },
+	{ "unmap its end", { SMAP(HA, 0, 0, 6) }, 1, SUNMAP(4, 4), "0x400000+0x4000=1@0x0" },
+	{ "unmap across two VMAs", { SMAP(HA, 0, 0, 4), SMAP(HB, 0, 4, 4) }, 2, SUNMAP(2, 4),
+	  "0x400000+0x2000=1@0x0 0x406000+0x2000=2@0x2000" },
+	{ "unmap around a VMA", { SMAP(HA, 0, 2, 2) }, 1, SUNMAP(0, 8), "" },
+	{ "MAP_NULL inside a VMA", { SMAP(HA, 0, 0, 6) }, 1, SNULL(2, 2),
+	  "0x400000+0x2000=1@0x0 0x402000+0x2000=null 0x404000+0x2000=1@0x4000" },
+	{ "map over part of a MAP_NULL range", { SNULL(0, 6) }, 1, SMAP(HB, 1, 2, 2),
+	  "0x400000+0x2000=null 0x402000+0x2000=2@0x1000 0x404000+0x2000=null" },
+	{ "unmap part of a MAP_NULL range", { SNULL(0, 6) }, 1, SUNMAP(0, 4),
+	  "0x404000+0x2000=null" },
+};
+
+static struct row_param split_params[MAX_CORES * ARRAY_SIZE(split_cases)];
+
+static const void *split_gen_params(const void *prev, char *desc)
+{
+	return rows_gen_params(prev, desc, split_params, split_cases, sizeof(split_cases[0]),
+			       ARRAY_SIZE(split_cases));
+}
+
+/*
+ * Each case as two binds, setup then request: the VMAs after are exactly
+ * the row's (how drm_gpuvm split them), and every PTE of the pictures'
+ * window is what the independent model says.
+ */
+static void split_case_yields_its_vmas_and_ptes(struct kunit *test)
+{
+	const struct row_param *p = test->param_value;
+	const struct split_case *row = p->row;
+	struct drm_gem_object *bos[ORACLE_BOS];
+	struct oracle_page *model;
+	u32 handles[ORACLE_BOS];
+	struct msm_vm *vm;
+	char desc[256];
+	unsigned int i;
+
+	for (i = 0; i < ORACLE_BOS; i++) {
+		bos[i] = conf_bo_new(test, ORACLE_BO_PAGES * SZ_4K);
+		handles[i] = conf_handle(test, bos[i]);
+	}
+	KUNIT_ASSERT_EQ(test, handles[0], HA);
+	KUNIT_ASSERT_EQ(test, handles[1], HB);
+	model = kunit_kcalloc(test, ORACLE_PAGES, sizeof(*model), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, model);
+	vm = conf_user_vm(test);
+
+	for (i = 0; i < row->nr_setup; i++)
+		oracle_apply(model, &row->setup[i], handles);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, vm, row->setup, row->nr_setup), 0);
+	oracle_apply(model, &row->req, handles);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, vm, &row->req, 1), 0);
+
+	conf_describe(test, vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, row->want);
+	oracle_check(test, vm, model, bos, 0);
+
+	bind_close(test, vm);
+	msm_vm_put(vm);
+}
+
 static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(bind_refuses_bad_input_and_changes_nothing, bad_gen_params),
+	KUNIT_CASE_PARAM(split_case_yields_its_vmas_and_ptes, split_gen_params),
 	KUNIT_CASE_PARAM(bind_on_an_unusable_vm_is_epipe, core_gen_params),
 	KUNIT_CASE_PARAM(bind_on_a_kernel_managed_vm_is_einval, core_gen_params),
 	KUNIT_CASE_PARAM(map_into_a_hole_creates_one_vma_and_its_ptes, core_gen_params),

@@ -314,9 +314,14 @@ void conf_exit(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, live.vmas, c->live.vmas, "VMAs leaked");
 	KUNIT_EXPECT_EQ_MSG(test, live.vm_bos, c->live.vm_bos, "vm_bos leaked");
 	KUNIT_EXPECT_EQ_MSG(test, live.jobs, c->live.jobs, "bind jobs leaked");
-	if (c->mmu)
+	if (c->mmu) {
 		KUNIT_EXPECT_EQ_MSG(test, c->mmu->prealloc_short, 0,
 				    "a bind job needed more page tables than it counted");
+		/* Every pre-allocated page was used as a table or given back. */
+		KUNIT_EXPECT_EQ_MSG(test, c->mmu->prealloc_allocated,
+				    c->mmu->prealloc_used + c->mmu->prealloc_returned,
+				    "pre-allocated page-table pages leaked");
+	}
 }
 
 /* Every case runs once per core built in, named after the core. */

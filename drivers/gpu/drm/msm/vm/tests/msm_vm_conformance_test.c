@@ -81,6 +81,26 @@ static void create_rejects_a_device_without_gem_gpuva(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL);
 }
 
+static void create_rejects_a_log_above_the_maximum(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_create_info info = {
+		.drm = c->drm,
+		.mmu = &c->mmu->base,
+		.bo_funcs = &conf_bo_funcs,
+		.va_start = SZ_1M,
+		.va_size = SZ_1G,
+		.log_shift = MSM_VM_LOG_SHIFT_MAX + 1,
+	};
+	struct msm_vm *vm;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL);
+	info.log_shift = MSM_VM_LOG_SHIFT_MAX;
+	vm = msm_vm_create(c->core, &info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	msm_vm_put(vm);
+}
+
 static void a_vm_reports_what_it_was_created_with(struct kunit *test)
 {
 	struct msm_vm *managed = conf_vm(test, SZ_1M, SZ_1G, true);
@@ -527,6 +547,47 @@ static void describe_lists_every_vma_of_the_bo(struct kunit *test)
 	msm_vm_put(vm);
 }
 
+/* ---- Lazy teardown ---- */
+
+/*
+ * While userspace holds handles (or exports) of a BO, unpinning it leaves
+ * its VMAs in a kernel-managed VM, mapped; the last one going tears them
+ * down: PTEs gone, VMA closed, BO reference dropped.
+ */
+static void vmas_stay_until_the_last_handle_goes(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	unsigned int bo_refs = kref_read(&obj->refcount);
+	struct msm_vm_vma *vma;
+	struct drm_exec exec;
+	atomic_t ref = ATOMIC_INIT(0);
+
+	msm_vm_bo_vma_get(&ref);	/* a handle */
+	msm_vm_bo_vma_get(&ref);	/* a dma-buf export */
+	conf_lock(test, &exec, vm, &obj, 1);
+	vma = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), 0);
+	drm_exec_fini(&exec);
+
+	msm_vm_bo_vma_put(vm, obj, &ref);
+	conf_lock(test, &exec, vm, &obj, 1);
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_bo_find_vma(vm, obj), vma);
+	KUNIT_EXPECT_TRUE(test, msm_vm_vma_mapped(vm, vma));
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), conf_bo_phys(obj, 0));
+
+	msm_vm_bo_vma_put(vm, obj, &ref);
+	conf_lock(test, &exec, vm, &obj, 1);
+	KUNIT_EXPECT_NULL(test, msm_vm_bo_find_vma(vm, obj));
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), bo_refs);
+	msm_vm_put(vm);
+}
+
 /* ---- Unusable VMs ---- */
 
 static void a_vm_is_usable_until_marked_and_keeps_the_first_reason(struct kunit *test)
@@ -544,6 +605,7 @@ static void a_vm_is_usable_until_marked_and_keeps_the_first_reason(struct kunit 
 static struct kunit_case msm_vm_conformance_cases[] = {
 	KUNIT_CASE_PARAM(create_rejects_an_invalid_va_range, core_gen_params),
 	KUNIT_CASE_PARAM(create_rejects_a_device_without_gem_gpuva, core_gen_params),
+	KUNIT_CASE_PARAM(create_rejects_a_log_above_the_maximum, core_gen_params),
 	KUNIT_CASE_PARAM(a_vm_reports_what_it_was_created_with, core_gen_params),
 	KUNIT_CASE_PARAM(the_last_put_frees_the_vm, core_gen_params),
 	KUNIT_CASE_PARAM(an_open_vma_keeps_its_vm_and_bo_alive, core_gen_params),
@@ -559,6 +621,7 @@ static struct kunit_case msm_vm_conformance_cases[] = {
 	KUNIT_CASE_PARAM(unmapping_a_bo_in_one_vm_leaves_its_other_vms, core_gen_params),
 	KUNIT_CASE_PARAM(unmap_all_vms_with_close_releases_every_vma, core_gen_params),
 	KUNIT_CASE_PARAM(describe_lists_every_vma_of_the_bo, core_gen_params),
+	KUNIT_CASE_PARAM(vmas_stay_until_the_last_handle_goes, core_gen_params),
 	KUNIT_CASE_PARAM(a_vm_is_usable_until_marked_and_keeps_the_first_reason,
 			 core_gen_params),
 	{}

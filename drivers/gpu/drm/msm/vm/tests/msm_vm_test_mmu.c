@@ -170,10 +170,13 @@ static void test_prealloc_count(struct msm_mmu *mmu, struct msm_mmu_prealloc *p,
 
 static void test_prealloc_cleanup(struct msm_mmu *_mmu, struct msm_mmu_prealloc *p)
 {
+	struct msm_vm_test_mmu *mmu = to_test_mmu(_mmu);
 	u32 i;
 
-	for (i = p->ptr; i < p->count; i++)
+	for (i = p->ptr; i < p->count; i++) {
 		free_page((unsigned long)p->pages[i]);
+		mmu->prealloc_returned++;
+	}
 	kvfree(p->pages);
 	p->pages = NULL;
 }
@@ -191,8 +194,11 @@ static int test_prealloc_allocate(struct msm_mmu *_mmu, struct msm_mmu_prealloc 
 	for (i = 0; i < p->count; i++) {
 		p->pages[i] = (void *)get_zeroed_page(GFP_KERNEL);
 		if (!p->pages[i]) {
-			p->count = i;
-			test_prealloc_cleanup(_mmu, p);
+			/* Never handed out: not counted as returned either. */
+			while (i--)
+				free_page((unsigned long)p->pages[i]);
+			kvfree(p->pages);
+			p->pages = NULL;
 			return -ENOMEM;
 		}
 	}

@@ -28,6 +28,7 @@ struct kunit;
  * @fail_prealloc: prealloc_allocate fails with -ENOMEM
  * @prealloc_allocated: pages handed out by prealloc_allocate, in total
  * @prealloc_used: of those, pages io-pgtable took as tables
+ * @prealloc_returned: of those, pages given back unused by prealloc_cleanup
  * @prealloc_short: tables io-pgtable asked for while a job ran and none was
  *	left in the job's pre-allocation (a count too low); must stay 0
  * @prr_page: the page MAP_NULL ranges map to
@@ -42,6 +43,7 @@ struct msm_vm_test_mmu {
 	bool fail_prealloc;
 	long prealloc_allocated;
 	long prealloc_used;
+	long prealloc_returned;
 	long prealloc_short;
 	struct page *prr_page;
 };
