@@ -17,7 +17,10 @@
  *  - a BO's resv protects its vm_bo and VA lists; asserted with
  *    drm_gem_gpuva_assert_lock_held();
  *  - page-table writes of kernel-managed VMs are serialized by those resv
- *    locks, which every map and unmap path holds.
+ *    locks, which every map and unmap path holds;
+ *  - page-table writes of user-managed VMs take mmu_lock (&struct msm_vm_c):
+ *    bind jobs run without the resv locks (msm_vm_c_bind.c), and unmaps
+ *    outside jobs (c_vma_unmap()) must not interleave with them.
  */
 
 #include <linux/atomic.h>

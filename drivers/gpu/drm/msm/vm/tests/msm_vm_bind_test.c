@@ -256,13 +256,21 @@ static const void *rows_gen_params(const void *prev, char *desc, struct row_para
 	return p;
 }
 
-static struct row_param bad_params[MAX_CORES * ARRAY_SIZE(bad_cases)];
+/*
+ * Like KUNIT_ARRAY_PARAM(), over every row of @table on every core.  The
+ * table is named once, through a pointer to it.
+ */
+#define DEFINE_ROWS_GEN_PARAMS(name, table)					\
+	static typeof(table) *const name##_rows = &(table);			\
+	static struct row_param name##_params[MAX_CORES * ARRAY_SIZE(*name##_rows)]; \
+	static const void *name##_gen_params(const void *prev, char *desc)	\
+	{									\
+		return rows_gen_params(prev, desc, name##_params, *name##_rows,	\
+				       sizeof((*name##_rows)[0]),		\
+				       ARRAY_SIZE(*name##_rows));		\
+	}
 
-static const void *bad_gen_params(const void *prev, char *desc)
-{
-	return rows_gen_params(prev, desc, bad_params, bad_cases, sizeof(bad_cases[0]),
-			       ARRAY_SIZE(bad_cases));
-}
+DEFINE_ROWS_GEN_PARAMS(bad, bad_cases);
 
 /*
  * Each row on a VM holding A at 0x200000: the bind fails with exactly the
@@ -1087,13 +1095,7 @@ static const struct split_case split_cases[] = {
 	  "0x404000+0x2000=null" },
 };
 
-static struct row_param split_params[MAX_CORES * ARRAY_SIZE(split_cases)];
-
-static const void *split_gen_params(const void *prev, char *desc)
-{
-	return rows_gen_params(prev, desc, split_params, split_cases, sizeof(split_cases[0]),
-			       ARRAY_SIZE(split_cases));
-}
+DEFINE_ROWS_GEN_PARAMS(split, split_cases);
 
 /*
  * Each case as two binds, setup then request: the VMAs after are exactly
