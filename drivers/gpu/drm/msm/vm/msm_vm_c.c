@@ -185,8 +185,7 @@ static const char *c_unusable(struct msm_vm *vm)
 
 static void c_mark_unusable(struct msm_vm *vm, const char *reason)
 {
-	/* The first reason stays: later failures are its consequences. */
-	cmpxchg(&to_c_vm(vm)->unusable, NULL, reason ?: "unusable");
+	msm_vm_c_mark_unusable(to_c_vm(vm), reason ?: "unusable");
 }
 
 static struct msm_vm_vma *c_vma_new(struct msm_vm *_vm, struct drm_gem_object *obj,

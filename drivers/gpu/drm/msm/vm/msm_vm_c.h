@@ -33,7 +33,8 @@
  * @log: ring of the last 1 << @log_shift page-table ops; under @mmu_lock
  * @log_shift: log2 of the size of @log; 0 without a log
  * @log_next: index in @log of the next entry; under @mmu_lock
- * @log_count: entries written so far, saturating at the size of @log
+ * @log_count: entries written so far, saturating at the size of @log; under
+ *	@mmu_lock
  * @managed: the kernel allocates VAs (msm_vm_vma_new())
  * @has_prr: the MMU can map MAP_NULL ranges
  */
@@ -126,6 +127,15 @@ static inline struct msm_vm_c_vma *va_to_c_vma(struct drm_gpuva *va)
 static inline struct msm_vm_vma *from_c_vma(struct msm_vm_c_vma *vma)
 {
 	return (struct msm_vm_vma *)vma;
+}
+
+/*
+ * Make @vm unusable.  The first reason stays: later failures are its
+ * consequences.  Does not sleep; no lock needed.
+ */
+static inline void msm_vm_c_mark_unusable(struct msm_vm_c *vm, const char *reason)
+{
+	cmpxchg(&vm->unusable, NULL, reason);
 }
 
 /* msm_vm_c_bind.c */

@@ -305,9 +305,12 @@ static int c_sg_find(struct msm_vm_c *vm, struct drm_gpuvm_bo *vm_bo, u64 offset
 		     struct scatterlist **sgp, size_t *skip)
 {
 	struct msm_vm_c_vm_bo *vbo = container_of(vm_bo, struct msm_vm_c_vm_bo, base);
-	struct sg_table *sgt = vm->bo_funcs->get_sgt(vm_bo->obj);
+	struct sg_table *sgt;
 	unsigned int lo, hi;
 
+	/* The index is built and read under the BO's resv. */
+	drm_gem_gpuva_assert_lock_held(vm_bo->obj);
+	sgt = vm->bo_funcs->get_sgt(vm_bo->obj);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
 	if (vbo->sgt != sgt) {
@@ -556,7 +559,7 @@ int msm_vm_c_job_prepare(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 		if (ret) {
 			/* The ops before this one changed the VM for good. */
 			if (i)
-				cmpxchg(&vm->unusable, NULL, "bind prepare failed");
+				msm_vm_c_mark_unusable(vm, "bind prepare failed");
 			return ret;
 		}
 	}
@@ -581,45 +584,43 @@ static void c_log(struct msm_vm_c *vm, const char *op, const struct c_pt_op *pt,
 }
 
 /*
- * Apply the queued page-table writes, in order; with @unmaps_only, or after
- * a map failed, only the unmaps.  No allocation: page tables come from the
- * job's pre-allocation.  Returns the first map error.
+ * Apply the queued page-table writes, in order.  With @unmaps_only, or once
+ * a map failed, the maps are skipped; unmaps are always done.  No
+ * allocation: page tables come from the job's pre-allocation.  Returns the
+ * error of the map that failed, or 0.
  */
 static int c_job_apply(struct c_job *job, bool unmaps_only)
 {
 	struct msm_vm_c *vm = job->vm;
 	struct msm_mmu *mmu = vm->mmu;
+	bool skip_maps = unmaps_only;
 	struct c_pt_op *pt;
-	int ret = unmaps_only ? -ECANCELED : 0;
+	int ret = 0;
 
 	mutex_lock(&vm->mmu_lock);
 	mmu->prealloc = &job->prealloc;
 	list_for_each_entry(pt, &job->pt_ops, node) {
-		switch (pt->kind) {
-		case C_PT_UNMAP:
-			/* Unmaps always complete, even after a failed map. */
+		if (pt->kind == C_PT_UNMAP) {
 			mmu->funcs->unmap(mmu, pt->iova, pt->range);
 			c_log(vm, "unmap", pt, job->queue_id);
-			break;
-		case C_PT_MAP:
-			if (ret)
-				break;
+			continue;
+		}
+		if (skip_maps)
+			continue;
+		if (pt->kind == C_PT_MAP) {
 			ret = mmu->funcs->map_sg(mmu, pt->iova, pt->sg, pt->skip, pt->range,
 						 IOMMU_READ | IOMMU_WRITE);
 			c_log(vm, "map", pt, job->queue_id);
-			break;
-		case C_PT_MAP_NULL:
-			if (ret)
-				break;
+		} else {
 			ret = mmu->funcs->map_prr(mmu, pt->iova, pt->range,
 						  IOMMU_READ | IOMMU_WRITE);
 			c_log(vm, "map_null", pt, job->queue_id);
-			break;
 		}
+		skip_maps = ret != 0;
 	}
 	mmu->prealloc = NULL;
 	mutex_unlock(&vm->mmu_lock);
-	return unmaps_only ? 0 : ret;
+	return ret;
 }
 
 void msm_vm_c_job_run(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
@@ -628,7 +629,7 @@ void msm_vm_c_job_run(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 
 	job->ran = true;
 	if (c_job_apply(job, false))
-		cmpxchg(&job->vm->unusable, NULL, "bind failed");
+		msm_vm_c_mark_unusable(job->vm, "bind failed");
 }
 
 void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
@@ -639,7 +640,7 @@ void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 	u32 i;
 
 	if (job->prepared && !job->ran)
-		cmpxchg(&vm->unusable, NULL, "bind not run");
+		msm_vm_c_mark_unusable(vm, "bind not run");
 	/*
 	 * Writes queued but never run (prepare failed after the first op, or
 	 * the job was dropped): their VMAs are already gone from the tree, so

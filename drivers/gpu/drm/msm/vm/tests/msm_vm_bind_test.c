@@ -353,104 +353,14 @@ static void bind_on_a_kernel_managed_vm_is_einval(struct kunit *test)
 /* ---- Split and merge, on the VMAs and on the page tables ---- */
 
 /*
- *	req: AAAA            MAP A@0 at page 0, 4 pages
- *	new: AAAA
- */
-static void map_into_a_hole_creates_one_vma_and_its_ptes(struct kunit *test)
-{
-	const struct drm_msm_vm_bind_op op = MAP(HA, 0, PG(0), SZ_16K);
-	static const u8 pages[] = { 0, 1, 2, 3 };
-	char desc[128];
-	struct bind_fixture f;
-
-	bind_setup(test, &f);
-	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
-	conf_describe(test, f.vm, desc, sizeof(desc));
-	KUNIT_EXPECT_STREQ(test, desc, "0x400000+0x4000=1@0x0");
-	expect_pages(test, &f, "AAAA.", pages);
-	bind_teardown(test, &f);
-}
-
-/*
- *	old: AAAAAAAA        A@0
- *	req:   BB            MAP B@0 at page 2
- *	new: AABBAAAA        A@0, B@0, A@0x4000 (next keeps its BO offset)
- */
-static void map_inside_a_vma_splits_it_around_the_new_one(struct kunit *test)
-{
-	const struct drm_msm_vm_bind_op ops[] = {
-		MAP(HA, 0, PG(0), SZ_32K),
-		MAP(HB, 0, PG(2), SZ_8K),
-	};
-	static const u8 pages[] = { 0, 1, 0, 1, 4, 5, 6, 7 };
-	char desc[128];
-	struct bind_fixture f;
-
-	bind_setup(test, &f);
-	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &ops[0], 1), 0);
-	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &ops[1], 1), 0);
-	conf_describe(test, f.vm, desc, sizeof(desc));
-	KUNIT_EXPECT_STREQ(test, desc,
-			   "0x400000+0x2000=1@0x0 0x402000+0x2000=2@0x0 0x404000+0x4000=1@0x4000");
-	expect_pages(test, &f, "AABBAAAA.", pages);
-	bind_teardown(test, &f);
-}
-
-/*
- *	old: AAAA BBBB       A@0 at page 0, B@0 at page 5
- *	req:   000000        MAP_NULL pages 2..7
- *	new: AA000000BB      A@0, null, B@0x3000
- */
-static void map_null_across_two_vmas_keeps_their_outer_parts(struct kunit *test)
-{
-	const struct drm_msm_vm_bind_op ops[] = {
-		MAP(HA, 0, PG(0), SZ_16K),
-		MAP(HB, 0, PG(5), SZ_16K),
-		MAP_NULL(PG(2), 6 * SZ_4K),
-	};
-	static const u8 pages[] = { 0, 1, 0, 0, 0, 0, 0, 0, 3 };
-	char desc[160];
-	struct bind_fixture f;
-
-	bind_setup(test, &f);
-	/* In one batch: the later ops see what the earlier ones did. */
-	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, 3), 0);
-	conf_describe(test, f.vm, desc, sizeof(desc));
-	KUNIT_EXPECT_STREQ(test, desc,
-			   "0x400000+0x2000=1@0x0 0x402000+0x6000=null 0x408000+0x1000=2@0x3000");
-	expect_pages(test, &f, "AA000000B.", pages);
-	bind_teardown(test, &f);
-}
-
-/*
- *	old: AAAAAAAA
- *	req:   ----          UNMAP pages 2..5
- *	new: AA    AA        A@0, A@0x6000; the hole has no PTE
- */
-static void unmap_inside_a_vma_leaves_two_pieces_and_a_hole(struct kunit *test)
-{
-	const struct drm_msm_vm_bind_op ops[] = {
-		MAP(HA, 0, PG(0), SZ_32K),
-		UNMAP(PG(2), SZ_16K),
-	};
-	static const u8 pages[] = { 0, 1, 0, 0, 0, 0, 6, 7 };
-	char desc[128];
-	struct bind_fixture f;
-
-	bind_setup(test, &f);
-	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, 2), 0);
-	conf_describe(test, f.vm, desc, sizeof(desc));
-	KUNIT_EXPECT_STREQ(test, desc, "0x400000+0x2000=1@0x0 0x406000+0x2000=1@0x6000");
-	expect_pages(test, &f, "AA....AA", pages);
-	bind_teardown(test, &f);
-}
-
-/*
  *	old: AAAA
  *	req: BBBBBB          MAP B@0x4000 over all of A and beyond
  *	new: BBBBBB          A is gone: unmapped, unlinked, its reference dropped
+ *
+ * (The split table checks the VMAs and PTEs of this case too; this one
+ * checks that A's reference goes with its last VMA.)
  */
-static void map_over_a_whole_vma_replaces_it(struct kunit *test)
+static void map_over_a_whole_vma_drops_the_old_bo_reference(struct kunit *test)
 {
 	const struct drm_msm_vm_bind_op ops[] = {
 		MAP(HA, 0, PG(0), SZ_16K),
@@ -665,6 +575,51 @@ static void a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete(struc
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(8)), 0);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(9)), 0);
+	bind_teardown(test, &f);
+}
+
+/*
+ * A job prepared but dropped without running (the driver's error path):
+ * its queued unmaps are done when it is freed, so no PTE outlives the VMA
+ * prepare removed; its maps are not; the VM is unusable ("bind not run").
+ */
+static void a_job_freed_without_running_unmaps_and_makes_the_vm_unusable(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op setup = MAP(HA, 0, PG(0), SZ_16K);
+	struct drm_msm_vm_bind args = {
+		.nr_ops = 1, .op = UNMAP(PG(0), SZ_8K),
+	};
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct bind_fixture f;
+	struct drm_exec exec;
+	char desc[64];
+	int ret;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &setup, 1), 0);
+	job = msm_vm_bind_job_create(f.vm, &c->file->base, &args);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(&exec) {
+		ret = msm_vm_bind_job_lock(f.vm, job, &exec);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_prepare(f.vm, job), 0);
+	drm_exec_fini(&exec);
+	/* Prepared: the tree changed, the page table not yet. */
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "0x402000+0x2000=1@0x2000");
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), conf_bo_phys(f.a, 0));
+
+	msm_vm_bind_job_free(f.vm, job);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(1)), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(2)), conf_bo_phys(f.a, SZ_8K));
+	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(f.vm), "bind not run");
 	bind_teardown(test, &f);
 }
 
@@ -1079,6 +1034,18 @@ static const struct split_case split_cases[] = {
 	/* 16: old ..AAAAAA@2, req AAAA@0 */
 	{ "16) req overlaps the start, same BO", { SMAP(HA, 2, 2, 6) }, 1, SMAP(HA, 0, 0, 4),
 	  "0x400000+0x4000=1@0x0 0x404000+0x4000=1@0x4000" },
+	/* More pictures: these are the ones Documentation/gpu/msm-vm.rst draws. */
+	/* old: (none), req AAAA: one VMA */
+	{ "map into a hole", {}, 0, SMAP(HA, 0, 0, 4), "0x400000+0x4000=1@0x0" },
+	/* old: AAAA.BBBB, req ..000000: AA000000B, B keeps its BO offset */
+	{ "MAP_NULL across two VMAs", { SMAP(HA, 0, 0, 4), SMAP(HB, 0, 5, 4) }, 2, SNULL(2, 6),
+	  "0x400000+0x2000=1@0x0 0x402000+0x6000=null 0x408000+0x1000=2@0x3000" },
+	/* old: AAAAAAAA, req ..----..: AA....AA */
+	{ "unmap inside a VMA", { SMAP(HA, 0, 0, 8) }, 1, SUNMAP(2, 4),
+	  "0x400000+0x2000=1@0x0 0x406000+0x2000=1@0x6000" },
+	/* old: AAAA, req BBBBBB@4: A replaced */
+	{ "map over a whole VMA and beyond", { SMAP(HA, 0, 0, 4) }, 1, SMAP(HB, 4, 0, 6),
+	  "0x400000+0x6000=2@0x4000" },
 	/* Unmaps and MAP_NULL. */
 	{ "unmap all of a VMA", { SMAP(HA, 0, 0, 6) }, 1, SUNMAP(0, 6), "" },
 	{ "unmap its start", { SMAP(HA, 0, 0, 6) }, 1, SUNMAP(0, 2),
@@ -1142,11 +1109,7 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(split_case_yields_its_vmas_and_ptes, split_gen_params),
 	KUNIT_CASE_PARAM(bind_on_an_unusable_vm_is_epipe, core_gen_params),
 	KUNIT_CASE_PARAM(bind_on_a_kernel_managed_vm_is_einval, core_gen_params),
-	KUNIT_CASE_PARAM(map_into_a_hole_creates_one_vma_and_its_ptes, core_gen_params),
-	KUNIT_CASE_PARAM(map_inside_a_vma_splits_it_around_the_new_one, core_gen_params),
-	KUNIT_CASE_PARAM(map_null_across_two_vmas_keeps_their_outer_parts, core_gen_params),
-	KUNIT_CASE_PARAM(unmap_inside_a_vma_leaves_two_pieces_and_a_hole, core_gen_params),
-	KUNIT_CASE_PARAM(map_over_a_whole_vma_replaces_it, core_gen_params),
+	KUNIT_CASE_PARAM(map_over_a_whole_vma_drops_the_old_bo_reference, core_gen_params),
 	KUNIT_CASE_PARAM(an_identical_map_only_updates_the_dump_flag, core_gen_params),
 	KUNIT_CASE_PARAM(map_at_a_bo_offset_maps_the_pages_at_that_offset, core_gen_params),
 	KUNIT_CASE_PARAM(maps_in_one_2m_block_preallocate_exactly_their_tables, core_gen_params),
@@ -1155,6 +1118,8 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(a_failure_at_the_first_op_changes_nothing, core_gen_params),
 	KUNIT_CASE_PARAM(a_failure_after_the_first_op_makes_the_vm_unusable, core_gen_params),
 	KUNIT_CASE_PARAM(a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete,
+			 core_gen_params),
+	KUNIT_CASE_PARAM(a_job_freed_without_running_unmaps_and_makes_the_vm_unusable,
 			 core_gen_params),
 	KUNIT_CASE_PARAM(every_failed_allocation_leaves_the_vm_unchanged_or_unusable,
 			 core_gen_params),
