@@ -222,10 +222,12 @@ struct msm_vm_funcs {
 };
 
 extern const struct msm_vm_funcs msm_vm_c_funcs;
+/* The Rust core (msm_vm_rs.rs), with CONFIG_DRM_MSM_VM_RUST. */
+extern const struct msm_vm_funcs msm_vm_rs_funcs;
 
 /*
  * msm_vm_cores: the cores built into this kernel, NULL-terminated; the C
- * reference core comes first.
+ * reference core comes first, then the Rust core if built in.
  */
 extern const struct msm_vm_funcs *const msm_vm_cores[];
 

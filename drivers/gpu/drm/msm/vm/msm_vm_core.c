@@ -65,6 +65,9 @@ EXPORT_SYMBOL_GPL(msm_vm_alloc_should_fail);
 
 const struct msm_vm_funcs *const msm_vm_cores[] = {
 	&msm_vm_c_funcs,
+#ifdef CONFIG_DRM_MSM_VM_RUST
+	&msm_vm_rs_funcs,
+#endif
 	NULL
 };
 EXPORT_SYMBOL_GPL(msm_vm_cores);

@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0-only
+
+//! VM_BIND jobs of the Rust core (see `msm_vm.h` for the contract).
+//!
+//! The same four steps as the C core's (`msm_vm_c_bind.c`):
+//!
+//! ```text
+//!   create   parse and check the ops, look up their BOs         unlocked
+//!   lock     drm_exec: the VM's resv and every BO concerned
+//!   prepare  allocate everything, then apply each op to the VA tree with
+//!            GpuVm::sm_map()/sm_unmap() and queue page-table writes
+//!   run      apply the queued writes under mmu_lock             no resv,
+//!                                                               no allocation
+//! ```
+//!
+//! then free (dropping the [`Job`]). The page-table pages of the whole job are counted and
+//! allocated first, merging ops that share a 2 MiB block exactly as the C core does, so both
+//! cores ask the MMU for the same number of pages. Then, per op and before the tree changes: a
+//! full `VaSpares` (which `GpuVm::sm_map` insists on), room for one queued write per VMA the op
+//! overlaps plus one, the vm_bo of a MAP and the scatterlist position of its BO offset. So a
+//! step never fails, an op is applied whole or not at all, and a failure at the first op leaves
+//! the VM as it was.
+
+use super::{
+    may_alloc, msm_vm_rs_range_valid, vm, Live, Mmu, RsVm, Vm, BIND_FAILED, BIND_NOT_RUN,
+    BIND_PREPARE_FAILED, JOBS,
+};
+use core::{mem::MaybeUninit, ptr};
+use kernel::{
+    alloc::{
+        flags::{__GFP_NOWARN, GFP_KERNEL, GFP_NOWAIT},
+        KBox, KVVec, KVec,
+    },
+    bindings, c_str,
+    drm::{
+        exec::Exec,
+        gem,
+        gpuvm::{GpuVmBo, OpMap, OpMapped, OpRemap, OpRemapped, OpUnmap, OpUnmapped, VaSpares},
+    },
+    error::to_result,
+    ffi::c_int,
+    prelude::*,
+    str::CStr,
+    types::ARef,
+    uaccess::UserSlice,
+};
+
+/// The DUMP flag of a VMA, in the `drm_gpuva` flags left to drivers.
+pub(super) const VMA_DUMP: u32 = bindings::drm_gpuva_flags_DRM_GPUVA_USERBITS;
+
+const SZ_2M: u64 = 2 << 20;
+
+fn vma_flags(op_flags: u32) -> u32 {
+    if op_flags & bindings::MSM_VM_BIND_OP_DUMP != 0 {
+        VMA_DUMP
+    } else {
+        0
+    }
+}
+
+/// Where each scatterlist entry of a BO ends, for a binary search of a BO offset; built on first
+/// use under the BO's resv, again if the BO's table changes.
+pub(crate) struct SgIndex {
+    /// The table the index was built from.
+    sgt: *mut bindings::sg_table,
+    /// Per entry: the BO offset just past it, and the entry.
+    ends: KVVec<(u64, *mut bindings::scatterlist)>,
+}
+
+impl Default for SgIndex {
+    fn default() -> Self {
+        Self {
+            sgt: ptr::null_mut(),
+            ends: KVVec::new(),
+        }
+    }
+}
+
+/// Finds the scatterlist entry holding BO offset `offset` and the bytes of it before the offset.
+fn sg_find(
+    vm: &Vm,
+    vm_bo: &GpuVmBo<RsVm>,
+    offset: u64,
+) -> Result<(*mut bindings::scatterlist, usize)> {
+    let obj = vm_bo.obj();
+    // The index is built and read under the BO's resv.
+    obj.assert_gpuva_lock_held();
+    let sgt = vm.data().bo_funcs.get_sgt(obj)?;
+    // SAFETY: Only used under the BO's resv, asserted above, by one task at a time.
+    let index = unsafe { &mut *vm_bo.data().index.get() };
+    if index.sgt != sgt {
+        // SAFETY: `get_sgt` returned a valid table of the pinned pages.
+        let nents = unsafe { (*sgt).orig_nents } as usize;
+        may_alloc()?;
+        let mut ends = KVVec::with_capacity(nents, GFP_KERNEL)?;
+        // SAFETY: As above.
+        let mut sg = unsafe { (*sgt).sgl };
+        let mut end = 0u64;
+        for _ in 0..nents {
+            // SAFETY: `sg` is one of the table's `orig_nents` entries.
+            end += u64::from(unsafe { (*sg).length });
+            // Within the capacity just allocated: does not allocate.
+            ends.push((end, sg), GFP_KERNEL)?;
+            // SAFETY: As above; `sg_next()` follows chained tables.
+            sg = unsafe { bindings::sg_next(sg) };
+        }
+        *index = SgIndex { sgt, ends };
+    }
+    // The first entry that ends past `offset`.
+    let i = index.ends.partition_point(|&(end, _)| end <= offset);
+    let Some(&(_, sg)) = index.ends.get(i) else {
+        // The pages do not cover the BO.
+        return Err(EINVAL);
+    };
+    let before = if i == 0 { 0 } else { index.ends[i - 1].0 };
+    let skip = usize::try_from(offset - before).map_err(|_| EINVAL)?;
+    Ok((sg, skip))
+}
+
+/// One checked op of a job.
+struct BindOp {
+    op: u32,
+    flags: u32,
+    /// The BO of a MAP; `None` otherwise.
+    obj: Option<ARef<gem::Object>>,
+    obj_offset: u64,
+    iova: u64,
+    range: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PtKind {
+    Map,
+    MapNull,
+    Unmap,
+}
+
+/// A page-table write queued by prepare for run.
+struct PtOp {
+    kind: PtKind,
+    iova: u64,
+    range: u64,
+    /// For a map: the scatterlist entry holding the first page, and the bytes of it before.
+    sg: *mut bindings::scatterlist,
+    skip: usize,
+    /// A reference on the BO whose pages are (un)mapped, which keeps them until the write is
+    /// done; `None` for MAP_NULL.
+    _obj: Option<ARef<gem::Object>>,
+}
+
+/// The op prepare is applying, for the step functions.
+#[derive(Default)]
+struct Cur {
+    op: u32,
+    flags: u32,
+    iova: u64,
+    range: u64,
+    obj: Option<ARef<gem::Object>>,
+    vm_bo: Option<ARef<GpuVmBo<RsVm>>>,
+    sg: Option<(*mut bindings::scatterlist, usize)>,
+}
+
+/// What the step functions work on: the queue of page-table writes and the current op.
+#[derive(Default)]
+pub struct Step {
+    /// Queued page-table writes, in order. Before each op, prepare makes room for every write
+    /// the op's steps may queue, so they never allocate.
+    pt_ops: KVec<PtOp>,
+    cur: Cur,
+}
+
+impl Step {
+    fn queue(&mut self, kind: PtKind, iova: u64, range: u64, obj: Option<&gem::Object>) -> Result {
+        let (sg, skip) = match kind {
+            PtKind::Map => self.cur.sg.ok_or(EINVAL)?,
+            _ => (ptr::null_mut(), 0),
+        };
+        let pt = PtOp {
+            kind,
+            iova,
+            range,
+            sg,
+            skip,
+            _obj: obj.map(ARef::from),
+        };
+        // Prepare made room for it: this does not allocate (and could not fail if it did).
+        self.pt_ops.push(pt, GFP_NOWAIT)?;
+        Ok(())
+    }
+}
+
+/// A VM_BIND job of the Rust core.
+pub(super) struct Job {
+    queue_id: u32,
+    prealloc: bindings::msm_mmu_prealloc,
+    /// `prealloc` holds pages to give back.
+    prealloc_allocated: bool,
+    /// Prepare applied every op.
+    prepared: bool,
+    /// Run was called.
+    ran: bool,
+    ops: KVVec<BindOp>,
+    step: Step,
+    spares: VaSpares<RsVm>,
+    _live: Live<JOBS>,
+    /// Last: dropped after everything else of the job.
+    vm: ARef<Vm>,
+}
+
+// SAFETY: The raw pointers of a job (scatterlist entries, the MMU's pre-allocated pages) are
+// only used by whoever owns the job, one task at a time, as in C.
+unsafe impl Send for Job {}
+
+/// The checks of `msm_vm_bind_job_create()`, per op, in the documented order.
+fn check_op(
+    vm: &Vm,
+    file: *mut bindings::drm_file,
+    u: &bindings::drm_msm_vm_bind_op,
+) -> Result<BindOp> {
+    let d = vm.data();
+    if u.op > bindings::MSM_VM_BIND_OP_MAP_NULL
+        || u.flags & !bindings::MSM_VM_BIND_OP_FLAGS != 0
+        || u.pad != 0
+    {
+        return Err(EINVAL);
+    }
+    if !super::page_aligned(u.iova)
+        || !super::page_aligned(u.range)
+        || !super::page_aligned(u.obj_offset)
+    {
+        return Err(EINVAL);
+    }
+    if !msm_vm_rs_range_valid(vm.start(), vm.range(), u.iova, u.range) {
+        return Err(EINVAL);
+    }
+    let map = u.op == bindings::MSM_VM_BIND_OP_MAP;
+    if (map && u.handle == 0) || (!map && (u.handle != 0 || u.obj_offset != 0)) {
+        return Err(EINVAL);
+    }
+    if u.op == bindings::MSM_VM_BIND_OP_MAP_NULL && !d.has_prr {
+        return Err(EINVAL);
+    }
+    let obj = if map {
+        let obj = d.bo_funcs.lookup(file, u.handle).ok_or(EINVAL)?;
+        match u.obj_offset.checked_add(u.range) {
+            Some(end) if end <= obj.size() as u64 => {}
+            _ => return Err(EINVAL),
+        }
+        Some(obj)
+    } else {
+        None
+    };
+    Ok(BindOp {
+        op: u.op,
+        flags: u.flags,
+        obj,
+        obj_offset: u.obj_offset,
+        iova: u.iova,
+        range: u.range,
+    })
+}
+
+/// Reads op `i` of a batch from user memory.
+fn read_op(args: &bindings::drm_msm_vm_bind, i: u32) -> Result<bindings::drm_msm_vm_bind_op> {
+    const SIZE: usize = core::mem::size_of::<bindings::drm_msm_vm_bind_op>();
+    // SAFETY: With more than one op, the union holds the user pointer.
+    let base = unsafe { args.__bindgen_anon_1.ops };
+    // An address past 2^64 faults like any bad one.
+    let addr = u64::from(i)
+        .checked_mul(u64::from(args.op_stride))
+        .and_then(|off| base.checked_add(off))
+        .ok_or(EFAULT)?;
+    let addr = usize::try_from(addr).map_err(|_| EFAULT)?;
+    let mut buf = [MaybeUninit::<u8>::uninit(); SIZE];
+    UserSlice::new(addr, SIZE).reader().read_raw(&mut buf)?;
+    // SAFETY: `read_raw` wrote all `SIZE` bytes, and any bytes are a valid op (integers only).
+    Ok(unsafe { ptr::read_unaligned(buf.as_ptr().cast()) })
+}
+
+fn job_create(
+    vm: &Vm,
+    file: *mut bindings::drm_file,
+    args: &bindings::drm_msm_vm_bind,
+) -> Result<KBox<Job>> {
+    let d = vm.data();
+    if !d.unusable().is_null() {
+        return Err(EPIPE);
+    }
+    if d.managed
+        || args.flags & !bindings::MSM_VM_BIND_FLAGS != 0
+        || (args.nr_ops > 1
+            && (args.op_stride as usize) < core::mem::size_of::<bindings::drm_msm_vm_bind_op>())
+    {
+        return Err(EINVAL);
+    }
+    let nr_ops = args.nr_ops as usize;
+    may_alloc()?;
+    // A batch too large for memory fails here, quietly: turnip retries with one op per ioctl.
+    let ops = KVVec::with_capacity(nr_ops, GFP_KERNEL | __GFP_NOWARN)?;
+    may_alloc()?;
+    let mut job = KBox::new(
+        Job {
+            queue_id: args.queue_id,
+            prealloc: bindings::msm_mmu_prealloc::default(),
+            prealloc_allocated: false,
+            prepared: false,
+            ran: false,
+            ops,
+            step: Step::default(),
+            spares: VaSpares::default(),
+            _live: Live::new(),
+            vm: ARef::from(vm),
+        },
+        GFP_KERNEL,
+    )?;
+    for i in 0..args.nr_ops {
+        let uop = if args.nr_ops == 1 {
+            // SAFETY: With one op, the union holds it inline.
+            unsafe { args.__bindgen_anon_1.op }
+        } else {
+            read_op(args, i)?
+        };
+        let op = check_op(vm, file, &uop)?;
+        // Within the capacity allocated above: does not allocate.
+        job.ops.push(op, GFP_KERNEL)?;
+    }
+    Ok(job)
+}
+
+/// Do two ops share last-level tables? They do when the first ends in the 2 MiB block the
+/// second starts in; then one range is counted for both.
+fn same_table(last: &BindOp, op: &BindOp) -> bool {
+    (last.iova + last.range) & !(SZ_2M - 1) == op.iova & !(SZ_2M - 1)
+}
+
+impl Job {
+    fn mmu(&self) -> Mmu {
+        self.vm.data().mmu
+    }
+
+    /// Counts and allocates the page-table pages of every MAP and MAP_NULL op.
+    fn prealloc(&mut self) -> Result {
+        let mmu = self.mmu();
+        let (Some(count), Some(allocate)) =
+            (mmu.funcs().prealloc_count, mmu.funcs().prealloc_allocate)
+        else {
+            return Ok(());
+        };
+        let p = ptr::addr_of_mut!(self.prealloc);
+        let add = |start: u64, end: u64| -> Result {
+            let len = usize::try_from(end - start).map_err(|_| EINVAL)?;
+            // SAFETY: The MMU is valid and `p` is this job's, not in use by the MMU.
+            unsafe { count(mmu.raw(), p, start, len) };
+            Ok(())
+        };
+        let mut last: Option<&BindOp> = None;
+        let (mut start, mut end) = (0u64, 0u64);
+        for op in self
+            .ops
+            .iter()
+            .filter(|op| op.op != bindings::MSM_VM_BIND_OP_UNMAP)
+        {
+            match last {
+                // Ops need not be sorted: keep the span covering both.
+                Some(l) if same_table(l, op) => {
+                    start = core::cmp::min(start, op.iova);
+                    end = core::cmp::max(end, op.iova + op.range);
+                }
+                _ => {
+                    if last.is_some() {
+                        add(start, end)?;
+                    }
+                    start = op.iova;
+                    end = op.iova + op.range;
+                }
+            }
+            last = Some(op);
+        }
+        if last.is_some() {
+            add(start, end)?;
+        }
+        // SAFETY: As above.
+        to_result(unsafe { allocate(mmu.raw(), p) })?;
+        self.prealloc_allocated = true;
+        Ok(())
+    }
+
+    /// Applies op `i` to the VA tree; see the top of this file.
+    fn prepare_op(&mut self, i: usize) -> Result {
+        let Job {
+            vm,
+            ops,
+            step,
+            spares,
+            ..
+        } = self;
+        let op = &ops[i];
+        let vm: &Vm = vm;
+
+        // 1. What the steps may use, allocated before the tree changes.
+        let needed = vm.vas_in(op.iova, op.iova + op.range).count() + 1;
+        if step.pt_ops.capacity() - step.pt_ops.len() < needed {
+            may_alloc()?;
+            step.pt_ops.reserve(needed, GFP_KERNEL)?;
+        }
+        spares.fill()?;
+        let mut cur = Cur {
+            op: op.op,
+            flags: op.flags,
+            iova: op.iova,
+            range: op.range,
+            ..Default::default()
+        };
+        if let Some(obj) = &op.obj {
+            let vm_bo = vm.obtain_bo(obj)?;
+            cur.sg = Some(sg_find(vm, &vm_bo, op.obj_offset)?);
+            cur.obj = Some(obj.clone());
+            cur.vm_bo = Some(vm_bo);
+        }
+
+        // 2. Apply it: the steps cannot fail.
+        step.cur = cur;
+        let ret = if op.op == bindings::MSM_VM_BIND_OP_UNMAP {
+            vm.sm_unmap(step, spares, op.iova, op.range)
+        } else {
+            vm.sm_map(
+                step,
+                spares,
+                op.iova,
+                op.range,
+                op.obj.as_deref(),
+                op.obj_offset,
+            )
+        };
+        // The VMAs linked to the vm_bo hold their own references.
+        step.cur = Cur::default();
+        if let Err(e) = ret {
+            // Create checked the range against the VM: drm_gpuvm cannot refuse.
+            pr_err!(
+                "{}: bind op refused by drm_gpuvm: {}\n",
+                vm.name(),
+                e.to_errno()
+            );
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn prepare(&mut self) -> Result {
+        self.vm.assert_resv_held();
+        if self.prepared || self.prealloc_allocated {
+            return Err(EINVAL);
+        }
+        self.prealloc()?;
+        for i in 0..self.ops.len() {
+            if let Err(e) = self.prepare_op(i) {
+                // The ops before this one changed the VM for good.
+                if i > 0 {
+                    self.vm
+                        .data()
+                        .mark_unusable(BIND_PREPARE_FAILED.as_char_ptr());
+                }
+                return Err(e);
+            }
+        }
+        self.prepared = true;
+        Ok(())
+    }
+
+    /// Applies the queued page-table writes, in order. With `unmaps_only`, or once a map failed,
+    /// the maps are skipped; unmaps are always done. No allocation: page tables come from the
+    /// job's pre-allocation. Returns the error of the map that failed.
+    fn apply(&mut self, unmaps_only: bool) -> Result {
+        let d = self.vm.data();
+        let mmu = self.mmu();
+        let funcs = mmu.funcs();
+        let prot = (bindings::IOMMU_READ | bindings::IOMMU_WRITE) as c_int;
+        let mut log = d.mmu_lock.lock();
+        let mut skip_maps = unmaps_only;
+        let mut ret = Ok(());
+        // SAFETY: The MMU takes page tables from the job's pages while this is set, under
+        // `mmu_lock`; reset below, before the lock is dropped.
+        unsafe { (*mmu.raw()).prealloc = ptr::addr_of_mut!(self.prealloc) };
+        for pt in self.step.pt_ops.iter() {
+            let (name, r): (&'static CStr, Result) = match pt.kind {
+                PtKind::Unmap => {
+                    // Unmaps are always done; the MMU skips holes.
+                    let _ = mmu.unmap(pt.iova, pt.range);
+                    log.push(c_str!("unmap"), pt.iova, pt.range, self.queue_id);
+                    continue;
+                }
+                _ if skip_maps => continue,
+                PtKind::Map => (
+                    c_str!("map"),
+                    usize::try_from(pt.range)
+                        .map_err(|_| EINVAL)
+                        .and_then(|len| {
+                            let f = funcs.map_sg.ok_or(EINVAL)?;
+                            // SAFETY: `sg` and `skip` come from the BO's pinned table, kept by
+                            // `pt.obj`.
+                            to_result(unsafe { f(mmu.raw(), pt.iova, pt.sg, pt.skip, len, prot) })
+                        }),
+                ),
+                PtKind::MapNull => (
+                    c_str!("map_null"),
+                    usize::try_from(pt.range)
+                        .map_err(|_| EINVAL)
+                        .and_then(|len| {
+                            let f = funcs.map_prr.ok_or(EINVAL)?;
+                            // SAFETY: The MMU is valid.
+                            to_result(unsafe { f(mmu.raw(), pt.iova, len, prot) })
+                        }),
+                ),
+            };
+            log.push(name, pt.iova, pt.range, self.queue_id);
+            skip_maps = r.is_err();
+            ret = r;
+        }
+        // SAFETY: As above.
+        unsafe { (*mmu.raw()).prealloc = ptr::null_mut() };
+        drop(log);
+        ret
+    }
+}
+
+impl Drop for Job {
+    /// `msm_vm_bind_job_free()`.
+    fn drop(&mut self) {
+        if self.prepared && !self.ran {
+            self.vm.data().mark_unusable(BIND_NOT_RUN.as_char_ptr());
+        }
+        // Writes queued but never run (prepare failed after the first op, or the job was
+        // dropped): their VMAs are already gone from the tree, so nothing else would ever remove
+        // their PTEs, which still point at BO pages. Do the unmaps now; skip the maps.
+        if !self.ran && !self.step.pt_ops.is_empty() {
+            let _ = self.apply(true);
+        }
+        if self.prealloc_allocated {
+            let mmu = self.mmu();
+            if let Some(cleanup) = mmu.funcs().prealloc_cleanup {
+                // SAFETY: The pages were allocated by `prealloc_allocate` for this job.
+                unsafe { cleanup(mmu.raw(), ptr::addr_of_mut!(self.prealloc)) };
+            }
+        }
+    }
+}
+
+pub(super) fn step_map<'op>(step: &mut Step, op: OpMap<'op, RsVm>) -> Result<OpMapped<'op, RsVm>> {
+    // An identical re-map kept its VMA in the unmap step: nothing to do.
+    let op = match op.skip_kept() {
+        Ok(done) => return Ok(done),
+        Err(op) => op,
+    };
+    let cur = &step.cur;
+    let (iova, range) = (cur.iova, cur.range);
+    let (done, _va) = op.map(
+        cur.vm_bo.as_deref(),
+        vma_flags(cur.flags),
+        super::RsVa::new(true),
+    )?;
+    if cur.op == bindings::MSM_VM_BIND_OP_MAP_NULL {
+        step.queue(PtKind::MapNull, iova, range, None)?;
+        return Ok(done);
+    }
+    if let Some(vm_bo) = &cur.vm_bo {
+        vm_bo.extobj_add();
+    }
+    let obj = step.cur.obj.clone();
+    step.queue(PtKind::Map, iova, range, obj.as_deref())?;
+    Ok(done)
+}
+
+pub(super) fn step_remap<'op>(
+    step: &mut Step,
+    op: OpRemap<'op, RsVm>,
+) -> Result<OpRemapped<'op, RsVm>> {
+    let orig = op.orig();
+    if orig.data().mapped() {
+        let (start, range) = op.unmap_range();
+        step.queue(PtKind::Unmap, start, range, orig.obj())?;
+    }
+    // The pieces keep the flags, the vm_bo and the PTEs of what they were part of.
+    let (done, orig) = op.remap()?;
+    drop(orig);
+    Ok(done)
+}
+
+pub(super) fn step_unmap<'op>(
+    step: &mut Step,
+    op: OpUnmap<'op, RsVm>,
+) -> Result<OpUnmapped<'op, RsVm>> {
+    let va = op.va();
+    let vm = op.vm();
+    // A MAP identical to this VMA (same BO, offset, iova and range): turnip re-maps so to toggle
+    // DUMP. Only the flags change; no PTE is written, so a SUBMIT using the range meanwhile is
+    // not disturbed.
+    let op = match op.keep_va() {
+        Ok(done) => {
+            va.set_flags(vm, (va.flags() & !VMA_DUMP) | vma_flags(step.cur.flags));
+            return Ok(done);
+        }
+        Err(op) => op,
+    };
+    if va.data().mapped() {
+        step.queue(PtKind::Unmap, va.addr(), va.range(), va.obj())?;
+    }
+    let (done, va) = op.unmap();
+    drop(va);
+    Ok(done)
+}
+
+/// `job` as C holds it.
+fn to_job(job: KBox<Job>) -> *mut bindings::msm_vm_bind_job {
+    KBox::into_raw(job).cast()
+}
+
+/// The job behind a contract job pointer.
+///
+/// # Safety
+///
+/// `job` must be a job of this core not yet freed, used by the caller only for `'a`.
+unsafe fn job<'a>(job: *mut bindings::msm_vm_bind_job) -> &'a mut Job {
+    // SAFETY: This core's jobs are `KBox<Job>`s given to C by `to_job`.
+    unsafe { &mut *job.cast::<Job>() }
+}
+
+/// Implements `msm_vm_bind_job_create()` of `msm_vm.h`.
+///
+/// # Safety
+///
+/// The arguments are what `msm_vm.h` says `msm_vm_bind_job_create()` takes: a VM of this core
+/// on which the caller holds a reference, valid objects of it, and the locks named held.
+pub(super) unsafe extern "C" fn rs_job_create(
+    v: *mut bindings::msm_vm,
+    file: *mut bindings::drm_file,
+    args: *const bindings::drm_msm_vm_bind,
+) -> *mut bindings::msm_vm_bind_job {
+    // SAFETY: The caller holds a VM reference, and `args` is in kernel memory (contract).
+    match job_create(unsafe { vm(v) }, file, unsafe { &*args }) {
+        Ok(job) => to_job(job),
+        Err(e) => e.to_ptr(),
+    }
+}
+
+/// Implements `msm_vm_bind_job_lock()` of `msm_vm.h`.
+///
+/// # Safety
+///
+/// The arguments are what `msm_vm.h` says `msm_vm_bind_job_lock()` takes: a VM of this core
+/// on which the caller holds a reference, valid objects of it, and the locks named held.
+pub(super) unsafe extern "C" fn rs_job_lock(
+    _v: *mut bindings::msm_vm,
+    j: *mut bindings::msm_vm_bind_job,
+    exec: *mut bindings::drm_exec,
+) -> c_int {
+    // SAFETY: A job of this core and the caller's transaction (contract).
+    let (job, exec) = unsafe { (job(j), Exec::from_raw(exec)) };
+    let vm: &Vm = &job.vm;
+    let lock = |exec: &mut Exec| -> Result {
+        exec.lock_obj(vm.resv_obj())?;
+        for op in job.ops.iter() {
+            if let Some(obj) = &op.obj {
+                exec.lock_obj(obj)?;
+            }
+            // The BOs of what the op overlaps now: an UNMAP unlinks them.
+            super::lock_vas(vm, exec, op.iova, op.iova + op.range)?;
+        }
+        Ok(())
+    };
+    match lock(exec) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Implements `msm_vm_bind_job_prepare()` of `msm_vm.h`.
+///
+/// # Safety
+///
+/// The arguments are what `msm_vm.h` says `msm_vm_bind_job_prepare()` takes: a VM of this core
+/// on which the caller holds a reference, valid objects of it, and the locks named held.
+pub(super) unsafe extern "C" fn rs_job_prepare(
+    _v: *mut bindings::msm_vm,
+    j: *mut bindings::msm_vm_bind_job,
+) -> c_int {
+    // SAFETY: A job of this core (contract).
+    match unsafe { job(j) }.prepare() {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Implements `msm_vm_bind_job_run()` of `msm_vm.h`.
+///
+/// # Safety
+///
+/// The arguments are what `msm_vm.h` says `msm_vm_bind_job_run()` takes: a VM of this core
+/// on which the caller holds a reference, valid objects of it, and the locks named held.
+pub(super) unsafe extern "C" fn rs_job_run(
+    _v: *mut bindings::msm_vm,
+    j: *mut bindings::msm_vm_bind_job,
+) {
+    // SAFETY: A job of this core (contract).
+    let job = unsafe { job(j) };
+    job.ran = true;
+    if job.apply(false).is_err() {
+        job.vm.data().mark_unusable(BIND_FAILED.as_char_ptr());
+    }
+}
+
+/// Implements `msm_vm_bind_job_free()` of `msm_vm.h`.
+///
+/// # Safety
+///
+/// The arguments are what `msm_vm.h` says `msm_vm_bind_job_free()` takes: a VM of this core
+/// on which the caller holds a reference, valid objects of it, and the locks named held.
+pub(super) unsafe extern "C" fn rs_job_free(
+    _v: *mut bindings::msm_vm,
+    j: *mut bindings::msm_vm_bind_job,
+) {
+    // SAFETY: A job of this core, not used afterwards (contract); made by `to_job`.
+    drop(unsafe { KBox::from_raw(j.cast::<Job>()) });
+}
