@@ -11,12 +11,36 @@ required suite did not run with at least one passing case and no failure
 or skip (so that, e.g., the Rust doctests cannot silently drop out).
 Each kernel splat kunit.sh found in a run's log (splats-NAME.txt next to
 its results) counts as one failure.
+
+The conformance suites run every case once per VM core and log, per core,
+"msm-vm-core: suite=S core=C cases=N failed=N us=N" (build-NAME/test.log next
+to the results).  Those lines give a per-core table (cases, failures, time
+of the case bodies); every core must have run as many cases of a suite as
+the others, or the run fails: a core cannot silently drop out.
 """
 
 import argparse
 import json
 import os
+import re
 import sys
+
+CORE_LINE = re.compile(
+    r"msm-vm-core: suite=(\S+) core=(\S+) cases=(\d+) failed=(\d+) us=(\d+)")
+
+
+def core_stats(log_path):
+    """Return {(suite, core): (cases, failed, us)} from a kunit.py test.log."""
+    stats = {}
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                m = CORE_LINE.search(line)
+                if m:
+                    stats[(m[1], m[2])] = (int(m[3]), int(m[4]), int(m[5]))
+    except OSError:
+        pass
+    return stats
 
 
 def leaves(group, path):
@@ -37,6 +61,7 @@ def main():
     total = {"PASS": 0, "FAIL": 0, "SKIP": 0}
     ok = True
     rows = []
+    core_rows = []
     notes = []
     for run in args.runs:
         name, _, path = run.partition("=")
@@ -71,6 +96,15 @@ def main():
                 notes += [f"  {name}: kernel log: {line}" for line in splats]
         for suite, c in suites.items():
             rows.append((name, suite, c))
+        stats = core_stats(os.path.join(os.path.dirname(path), f"build-{name}", "test.log"))
+        for (suite, core), (cases, failed, us) in stats.items():
+            core_rows.append((name, suite, core, cases, failed, us))
+        for suite in sorted({s for s, _ in stats}):
+            counts = {c: v[0] for (s, c), v in stats.items() if s == suite}
+            if len(set(counts.values())) > 1:
+                print(f"msm-vm: {name}: {suite}: the cores ran different numbers of cases: "
+                      f"{counts}", file=sys.stderr)
+                ok = False
         for req in args.require:
             c = suites.get(req)
             if not c or c["PASS"] == 0 or c["FAIL"] or c["SKIP"]:
@@ -82,6 +116,12 @@ def main():
     print(f"{'run':<8} {'suite':<{width}} {'passed':>7} {'failed':>7} {'skipped':>8}")
     for name, suite, c in rows:
         print(f"{name:<8} {suite:<{width}} {c['PASS']:>7} {c['FAIL']:>7} {c['SKIP']:>8}")
+    if core_rows:
+        print(f"{'run':<8} {'suite':<{width}} {'core':<6} {'cases':>7} {'failed':>7} "
+              f"{'time':>10}")
+        for name, suite, core, cases, failed, us in core_rows:
+            print(f"{name:<8} {suite:<{width}} {core:<6} {cases:>7} {failed:>7} "
+                  f"{us / 1000:>8.1f} ms")
     if args.table and notes:
         print("cases not passed:")
         print("\n".join(notes))

@@ -802,7 +802,7 @@ static int bind_suite_init(struct kunit_suite *suite)
 {
 	oracle_seed = get_random_u64();
 	pr_info("msm_vm_bind: random seed %llu\n", oracle_seed);
-	return 0;
+	return conf_suite_init(suite);
 }
 
 static void oracle_apply(struct oracle_page *model, const struct drm_msm_vm_bind_op *op,
@@ -1133,6 +1133,7 @@ static struct kunit_case msm_vm_bind_cases[] = {
 static struct kunit_suite msm_vm_bind_suite = {
 	.name = "msm_vm_bind",
 	.suite_init = bind_suite_init,
+	.suite_exit = conf_suite_exit,
 	.init = conf_init,
 	.exit = conf_exit,
 	.test_cases = msm_vm_bind_cases,

@@ -5,6 +5,8 @@
 
 #include <kunit/test.h>
 
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mman.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -280,6 +282,48 @@ void conf_describe(struct kunit *test, struct msm_vm *vm, char *buf, size_t len)
 	}
 }
 
+/*
+ * Per core, in the order of msm_vm_cores: the cases of the running suite,
+ * how many failed and the time their bodies took.  Printed by
+ * conf_suite_exit() for report.py, which compares the cores.
+ */
+#define CONF_MAX_CORES	4
+static struct {
+	unsigned int cases;
+	unsigned int failed;
+	u64 ns;
+} conf_core_stats[CONF_MAX_CORES];
+
+static int conf_core_index(const struct msm_vm_funcs *core)
+{
+	int i;
+
+	for (i = 0; i < CONF_MAX_CORES && msm_vm_cores[i]; i++)
+		if (msm_vm_cores[i] == core)
+			return i;
+	return -1;
+}
+
+int conf_suite_init(struct kunit_suite *suite)
+{
+	memset(conf_core_stats, 0, sizeof(conf_core_stats));
+	return 0;
+}
+
+/*
+ * One line per core: "msm-vm-core: suite=S core=C cases=N failed=N us=N".
+ * The time is the sum of the case bodies, without the fixture's set-up.
+ */
+void conf_suite_exit(struct kunit_suite *suite)
+{
+	int i;
+
+	for (i = 0; i < CONF_MAX_CORES && msm_vm_cores[i]; i++)
+		pr_info("msm-vm-core: suite=%s core=%s cases=%u failed=%u us=%llu\n",
+			suite->name, msm_vm_cores[i]->name, conf_core_stats[i].cases,
+			conf_core_stats[i].failed, div_u64(conf_core_stats[i].ns, NSEC_PER_USEC));
+}
+
 int conf_init(struct kunit *test)
 {
 	struct conf *c;
@@ -299,6 +343,7 @@ int conf_init(struct kunit *test)
 	c->file = kunit_kzalloc(test, sizeof(*c->file), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->file);
 	msm_vm_core_live(c->core, &c->live);
+	c->start_ns = ktime_get_ns();
 	return 0;
 }
 
@@ -306,9 +351,12 @@ void conf_exit(struct kunit *test)
 {
 	struct conf *c = test->priv;
 	struct msm_vm_live live;
+	u64 ns;
+	int i;
 
 	if (!c || !c->core)
 		return;
+	ns = c->start_ns ? ktime_get_ns() - c->start_ns : 0;
 	msm_vm_core_live(c->core, &live);
 	KUNIT_EXPECT_EQ_MSG(test, live.vms, c->live.vms, "VMs leaked");
 	KUNIT_EXPECT_EQ_MSG(test, live.vmas, c->live.vmas, "VMAs leaked");
@@ -321,6 +369,12 @@ void conf_exit(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, c->mmu->prealloc_allocated,
 				    c->mmu->prealloc_used + c->mmu->prealloc_returned,
 				    "pre-allocated page-table pages leaked");
+	}
+	i = conf_core_index(c->core);
+	if (i >= 0) {
+		conf_core_stats[i].cases++;
+		conf_core_stats[i].failed += test->status == KUNIT_FAILURE;
+		conf_core_stats[i].ns += ns;
 	}
 }
 

@@ -44,6 +44,7 @@ struct conf_file {
  * @mmu: test MMU over io-pgtable-arm
  * @file: GEM handles of the case
  * @live: the core's live objects before the case
+ * @start_ns: when the case body started, for the per-core times
  */
 struct conf {
 	const struct msm_vm_funcs *core;
@@ -52,6 +53,7 @@ struct conf {
 	struct msm_vm_test_mmu *mmu;
 	struct conf_file *file;
 	struct msm_vm_live live;
+	u64 start_ns;
 };
 
 /**
@@ -71,6 +73,8 @@ extern const struct msm_vm_bo_funcs conf_bo_funcs;
 struct conf_bo *to_conf_bo(struct drm_gem_object *obj);
 int conf_init(struct kunit *test);
 void conf_exit(struct kunit *test);
+int conf_suite_init(struct kunit_suite *suite);
+void conf_suite_exit(struct kunit_suite *suite);
 const void *core_gen_params(const void *prev, char *desc);
 
 /* A pinned shmem BO of @size bytes, released when the case ends. */

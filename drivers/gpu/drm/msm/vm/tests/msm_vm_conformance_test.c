@@ -629,6 +629,8 @@ static struct kunit_case msm_vm_conformance_cases[] = {
 
 static struct kunit_suite msm_vm_conformance_suite = {
 	.name = "msm_vm_conformance",
+	.suite_init = conf_suite_init,
+	.suite_exit = conf_suite_exit,
 	.init = conf_init,
 	.exit = conf_exit,
 	.test_cases = msm_vm_conformance_cases,
