@@ -8,6 +8,9 @@
 #    mode: a patched 6.12 file is judged on our change, not on its history);
 #  - scripts/kernel-doc -none -Wall on every overlay C file and header;
 #  - rustfmt --check (the kernel's .rustfmt.toml) on every overlay .rs file;
+#  - clippy (kbuild's CLIPPY=1, the kernel's lint set) on our Rust code: the
+#    kernel crate's drm module and the Rust core, in a build directory of
+#    its own configured from the suite's .kunitconfig;
 #  - shellcheck and bash -n on our shell scripts, py_compile on our Python.
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
@@ -61,6 +64,46 @@ if [ ${#rs_files[@]} -gt 0 ]; then
 	out=$("$MSM_VM_RUSTFMT" --check --config-path=.rustfmt.toml "${rs_files[@]}" 2>&1 || true)
 fi
 report "rustfmt" "$out"
+
+# Clippy lints what rustc compiles, so the kernel crate and the Rust core
+# are compiled again every time: an unchanged file would otherwise not be
+# linted, and its warnings not counted.  Only warnings in our files count
+# (the rest of the kernel crate is 6.12's).
+out=
+if [ ${#rs_files[@]} -gt 0 ]; then
+	lock_work
+	CLIPPY_BUILD=$WORK_DIR/build-clippy
+	mkdir -p "$CLIPPY_BUILD"
+	kmake=(make -s ARCH=um O="$CLIPPY_BUILD" -j"$MSM_VM_JOBS" LLVM=1
+		RUSTC="$MSM_VM_RUSTC" HOSTRUSTC="$MSM_VM_RUSTC" RUSTDOC="$MSM_VM_RUSTDOC"
+		RUSTFMT="$MSM_VM_RUSTFMT" CLIPPY_DRIVER="$MSM_VM_CLIPPY"
+		BINDGEN="$SRC/tools/testing/msm-vm/bindgen-shim")
+	log=$CLIPPY_BUILD/clippy.log
+	rc=0
+	{
+		python3 tools/testing/kunit/kunit.py config --arch=um \
+			--build_dir="$CLIPPY_BUILD" \
+			--kunitconfig=drivers/gpu/drm/msm/vm/.kunitconfig \
+			--make_options LLVM=1 --make_options RUSTC="$MSM_VM_RUSTC" \
+			--make_options HOSTRUSTC="$MSM_VM_RUSTC" \
+			--make_options BINDGEN="${kmake[-1]#BINDGEN=}" &&
+		rm -f "$CLIPPY_BUILD/rust/kernel.o" &&
+		"${kmake[@]}" CLIPPY=1 drivers/gpu/drm/msm/vm/msm_vm_rs.o
+	} >"$log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		out="clippy build failed (status $rc), see $log"
+	else
+		# A diagnostic is its "warning:" or "error:" line, then " --> file".
+		out=$(awk '
+			/^(warning|error)(\[[A-Z0-9]+\])?: / { d = $0; next }
+			/^ *--> / && d != "" {
+				if ($2 ~ /(rust\/kernel\/drm|drivers\/gpu\/drm\/msm\/vm)\//)
+					print $2 ": " d
+				d = ""
+			}' "$log" | sed "s#$SRC/##")
+	fi
+fi
+report "clippy" "$out"
 
 out=$(cd "$MSM_VM_TOP" || exit; shellcheck -x -f gcc "${sh_files[@]}" 2>&1 || true)
 for f in "${sh_files[@]}"; do
