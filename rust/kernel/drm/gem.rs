@@ -9,7 +9,7 @@ use crate::{
     bindings,
     types::{AlwaysRefCounted, Opaque},
 };
-use core::ptr::NonNull;
+use core::{marker::PhantomData, ptr::NonNull};
 
 /// A GEM object (`struct drm_gem_object`) of any driver.
 ///
@@ -80,6 +80,39 @@ impl Object {
     pub fn assert_gpuva_lock_held(&self) {
         // SAFETY: The object is valid by the type invariant.
         unsafe { bindings::drm_gem_gpuva_assert_lock_held(self.as_raw()) };
+    }
+}
+
+/// Proof that the current task holds a GEM object's gpuva lock (the lock of its list of vm_bos
+/// and their VAs): its reservation lock, unless its driver chose another.
+///
+/// # Invariants
+///
+/// The current task holds `obj`'s gpuva lock for `'a`.
+pub struct GpuvaLocked<'a> {
+    obj: &'a Object,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'a> GpuvaLocked<'a> {
+    /// The object.
+    pub fn obj(&self) -> &'a Object {
+        self.obj
+    }
+}
+
+impl Object {
+    /// The proof that the current task holds the object's gpuva lock. Asserts it with lockdep.
+    ///
+    /// # Safety
+    ///
+    /// The current task holds the object's gpuva lock for all of `'a`.
+    pub unsafe fn assume_gpuva_locked(&self) -> GpuvaLocked<'_> {
+        self.assert_gpuva_lock_held();
+        GpuvaLocked {
+            obj: self,
+            _not_send: PhantomData,
+        }
     }
 }
 

@@ -292,14 +292,27 @@ impl<T: DriverGpuVm> GpuVm<T> {
         self.resv_obj().resv().assert_held();
     }
 
+    /// The proof that the current task holds the VM's reservation lock, which gives access to
+    /// the VA tree. Asserts the lock with lockdep.
+    ///
+    /// # Safety
+    ///
+    /// The current task holds the VM's reservation lock for all of `'a` (taken in C, with
+    /// `drm_exec` or `dma_resv_lock()`), and no other `VmLocked` of the VM exists meanwhile.
+    pub unsafe fn assume_locked(&self) -> VmLocked<'_, T> {
+        self.assert_resv_held();
+        VmLocked {
+            vm: self,
+            _not_send: PhantomData,
+        }
+    }
+
     /// The vm_bo of `obj` in this VM, made if there is none yet, with a new reference.
     ///
-    /// The caller holds `obj`'s gpuva lock. Fails with `ENOMEM`, including when
-    /// [`DriverGpuVm::may_alloc`] refuses.
-    pub fn obtain_bo(&self, obj: &gem::Object) -> Result<ARef<GpuVmBo<T>>> {
-        obj.assert_gpuva_lock_held();
-        // SAFETY: The VM and `obj` are valid, and `obj`'s gpuva lock is held.
-        let raw = unsafe { bindings::drm_gpuvm_bo_obtain(self.as_raw(), obj.as_raw()) };
+    /// Fails with `ENOMEM`, including when [`DriverGpuVm::may_alloc`] refuses.
+    pub fn obtain_bo(&self, obj: &gem::GpuvaLocked<'_>) -> Result<ARef<GpuVmBo<T>>> {
+        // SAFETY: The VM and the object are valid, and the object's gpuva lock is held.
+        let raw = unsafe { bindings::drm_gpuvm_bo_obtain(self.as_raw(), obj.obj().as_raw()) };
         if raw.is_null() {
             return Err(ENOMEM);
         }
@@ -308,70 +321,85 @@ impl<T: DriverGpuVm> GpuVm<T> {
         // `drm_gpuvm_bo_obtain()` returned a reference for us.
         Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(raw.cast())) })
     }
+}
 
-    /// The VM's first VA in address order, if any. The caller holds the VM's reservation lock.
+/// Proof that the current task holds a VM's reservation lock: the VA tree's lock.
+///
+/// Made by [`GpuVm::assume_locked`]. Reading the tree borrows the proof, changing it borrows the
+/// proof mutably, so that no VA a walk returned can be removed under it by safe code.
+///
+/// # Invariants
+///
+/// The current task holds `vm`'s reservation lock for `'a`, and this is the VM's only proof.
+pub struct VmLocked<'a, T: DriverGpuVm> {
+    vm: &'a GpuVm<T>,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'a, T: DriverGpuVm> VmLocked<'a, T> {
+    /// The VM.
+    pub fn vm(&self) -> &'a GpuVm<T> {
+        self.vm
+    }
+
+    /// The VM's first VA in address order, if any.
     pub fn first_va(&self) -> Option<&GpuVa<T>> {
-        self.assert_resv_held();
         // SAFETY: `rb.list` is the VM's list of VAs, sorted by address, under the reservation
-        // lock.
+        // lock, held (type invariant); its VAs are `GpuVa<T>`s (`GpuVm` invariant).
         unsafe {
-            let head = ptr::addr_of_mut!((*self.as_raw()).rb.list);
+            let head = ptr::addr_of_mut!((*self.vm.as_raw()).rb.list);
             GpuVa::from_entry(head, (*head).next)
         }
     }
 
     /// The VM's VAs that overlap `[start, end)`, in address order.
-    ///
-    /// The caller holds the VM's reservation lock, and `[start, end)` lies inside the VM.
     pub fn vas_in(&self, start: u64, end: u64) -> VaIter<'_, T> {
-        self.assert_resv_held();
-        // SAFETY: The VM is valid and its tree locked.
+        // SAFETY: The VM is valid and its tree locked (type invariant).
         let first = unsafe {
-            bindings::drm_gpuva_find_first(self.as_raw(), start, end.saturating_sub(start))
+            bindings::drm_gpuva_find_first(self.vm.as_raw(), start, end.saturating_sub(start))
         };
         VaIter {
-            vm: self,
-            // SAFETY: A VA of a `GpuVm<T>` is a `GpuVa<T>` (type invariant).
+            vm: self.vm,
+            // SAFETY: A VA of a `GpuVm<T>` is a `GpuVa<T>` (type invariant), valid while the
+            // tree is locked and not changed: the iterator borrows the proof.
             next: unsafe { first.cast::<GpuVa<T>>().as_ref() },
             end,
         }
     }
 
-    /// Inserts a VA of `range` bytes at `addr` mapping `obj` (the BO of `vm_bo`) at `offset`, or
-    /// nothing for `None`, and links it to `vm_bo`.
+    /// Inserts a VA of `range` bytes at `addr` mapping the BO of `vm_bo` at `offset`, or nothing
+    /// for `None`, and links it to `vm_bo`, whose BO's gpuva lock `obj` proves.
     ///
-    /// The caller holds the VM's reservation lock and the BO's gpuva lock. Fails with `EINVAL`
-    /// if `vm_bo` is another VM's or the range is not free and inside the VM; `va` is freed then.
+    /// Fails with `EINVAL` if `vm_bo` is another VM's or `obj` another BO's, or if the range is
+    /// not free and inside the VM; `va` is freed then.
     pub fn insert_va(
-        &self,
+        &mut self,
         va: VaAlloc<T>,
-        vm_bo: Option<&GpuVmBo<T>>,
+        vm_bo: Option<(&GpuVmBo<T>, &gem::GpuvaLocked<'_>)>,
         addr: u64,
         range: u64,
         offset: u64,
         data: T::VaData,
     ) -> Result<&GpuVa<T>> {
-        self.assert_resv_held();
-        if let Some(bo) = vm_bo {
-            if !ptr::eq(bo.vm(), self) {
+        if let Some((bo, obj)) = vm_bo {
+            if !ptr::eq(bo.vm(), self.vm) || bo.obj() != obj.obj() {
                 return Err(EINVAL);
             }
-            bo.obj().assert_gpuva_lock_held();
         }
-        let obj = vm_bo.map_or(ptr::null_mut(), |bo| bo.obj().as_raw());
+        let obj = vm_bo.map_or(ptr::null_mut(), |(bo, _)| bo.obj().as_raw());
         let va = va.init(data);
-        // SAFETY: `va` is initialised, ours, and not in any tree yet.
+        // SAFETY: `va` is initialised, ours, and not in any tree yet; the tree is locked.
         let ret = unsafe {
             let raw = va.va.get();
             (*raw).va.addr = addr;
             (*raw).va.range = range;
             (*raw).gem.obj = obj;
             (*raw).gem.offset = offset;
-            bindings::drm_gpuva_insert(self.as_raw(), raw)
+            bindings::drm_gpuva_insert(self.vm.as_raw(), raw)
         };
         crate::error::to_result(ret)?;
         let va = KBox::leak(va);
-        if let Some(bo) = vm_bo {
+        if let Some((bo, _)) = vm_bo {
             // SAFETY: `va` is in the tree and its BO is `bo`'s, whose gpuva lock is held.
             unsafe { bindings::drm_gpuva_link(va.va.get(), bo.as_raw()) };
         }
@@ -380,35 +408,38 @@ impl<T: DriverGpuVm> GpuVm<T> {
 
     /// Removes `va` from the tree and from its vm_bo, and hands it back.
     ///
-    /// The caller holds the VM's reservation lock and the BO's gpuva lock.
-    ///
     /// # Safety
     ///
-    /// `va` must be in this VM's tree and not be used afterwards through any other reference. The
-    /// caller must hold a reference on the VM other than `va`'s vm_bo's, which unlinking may drop.
-    pub unsafe fn remove_va(&self, va: &GpuVa<T>) -> RemovedVa<T> {
-        self.assert_resv_held();
-        let raw = va.va.get();
-        // SAFETY: `va` is in the tree, which is locked, and its BO's gpuva lock is held; the VM
-        // outlives this call (safety requirements).
+    /// `va` must be a VA of this VM's tree not used afterwards through any other reference, and
+    /// the current task must hold its BO's gpuva lock. The caller must hold a reference on the VM
+    /// other than `va`'s vm_bo's, which unlinking may drop.
+    pub unsafe fn remove_va(&mut self, va: *const GpuVa<T>) -> RemovedVa<T> {
+        // SAFETY: `va` is a `GpuVa<T>`: its first field is the `drm_gpuva`.
+        let raw = unsafe { (*va).va.get() };
+        // SAFETY: `va` is in the locked tree, and its BO's gpuva lock is held; the VM outlives
+        // this call (safety requirements).
         unsafe {
             bindings::drm_gpuva_remove(raw);
             bindings::drm_gpuva_unlink(raw);
         }
         // SAFETY: Out of the tree and of its vm_bo the VA is no one's but ours, and VAs of a
         // `GpuVm<T>` are allocated as `KBox<GpuVa<T>>` (by `VaAlloc`).
-        RemovedVa(unsafe { KBox::from_raw(ptr::from_ref(va).cast_mut()) })
+        RemovedVa(unsafe { KBox::from_raw(va.cast_mut()) })
     }
 
     /// Applies a map request to the VA tree with `drm_gpuvm_sm_map()`: the driver's step
     /// functions are called for each existing VA the range overlaps, then for the new VA.
     ///
-    /// `obj` is `None` for a range without BO. The caller holds the VM's reservation lock and the
-    /// gpuva lock of `obj` and of every BO the range overlaps. Fails with `EINVAL`, before
-    /// touching the tree, unless `spares` is full and the range is valid; then with the first
-    /// error of a step function.
-    pub fn sm_map(
-        &self,
+    /// `obj` is `None` for a range without BO. Fails with `EINVAL`, before touching the tree,
+    /// unless `spares` is full and the range is valid; then with the first error of a step
+    /// function.
+    ///
+    /// # Safety
+    ///
+    /// The current task holds the gpuva lock of `obj` and of the BO of every VA the range
+    /// overlaps, which the steps link and unlink.
+    pub unsafe fn sm_map(
+        &mut self,
         ctx: &mut T::StepContext,
         spares: &mut VaSpares<T>,
         addr: u64,
@@ -416,23 +447,23 @@ impl<T: DriverGpuVm> GpuVm<T> {
         obj: Option<&gem::Object>,
         offset: u64,
     ) -> Result {
-        self.assert_resv_held();
         if !spares.is_full() {
             return Err(EINVAL);
         }
         let req_obj = obj.map_or(ptr::null_mut(), |o| o.as_raw());
         let mut state = StepState {
-            vm: self,
+            vm: self.vm,
             ctx,
             spares,
             req: (addr, range, req_obj, offset),
             kept: false,
         };
-        // SAFETY: The VM is valid and locked; `state` outlives the call, and the step functions
-        // of `T::ops()` take it as the `StepState<T>` it is.
+        // SAFETY: The VM is valid and locked, the BOs too (safety requirements); `state`
+        // outlives the call, and the step functions of `T::ops()` take it as the `StepState<T>`
+        // it is.
         let ret = unsafe {
             bindings::drm_gpuvm_sm_map(
-                self.as_raw(),
+                self.vm.as_raw(),
                 ptr::from_mut(&mut state).cast(),
                 addr,
                 range,
@@ -445,20 +476,23 @@ impl<T: DriverGpuVm> GpuVm<T> {
 
     /// Applies an unmap request to the VA tree with `drm_gpuvm_sm_unmap()`.
     ///
-    /// As [`GpuVm::sm_map`], without a new VA.
-    pub fn sm_unmap(
-        &self,
+    /// As [`VmLocked::sm_map`], without a new VA.
+    ///
+    /// # Safety
+    ///
+    /// The current task holds the gpuva lock of the BO of every VA the range overlaps.
+    pub unsafe fn sm_unmap(
+        &mut self,
         ctx: &mut T::StepContext,
         spares: &mut VaSpares<T>,
         addr: u64,
         range: u64,
     ) -> Result {
-        self.assert_resv_held();
         if !spares.is_full() {
             return Err(EINVAL);
         }
         let mut state = StepState {
-            vm: self,
+            vm: self.vm,
             ctx,
             spares,
             req: (addr, range, ptr::null_mut(), 0),
@@ -467,7 +501,7 @@ impl<T: DriverGpuVm> GpuVm<T> {
         // SAFETY: As in `sm_map`.
         let ret = unsafe {
             bindings::drm_gpuvm_sm_unmap(
-                self.as_raw(),
+                self.vm.as_raw(),
                 ptr::from_mut(&mut state).cast(),
                 addr,
                 range,
@@ -477,7 +511,7 @@ impl<T: DriverGpuVm> GpuVm<T> {
     }
 }
 
-/// Iterator over the VAs of a range; see [`GpuVm::vas_in`].
+/// Iterator over the VAs of a range; see [`VmLocked::vas_in`].
 ///
 /// Not safe against removal of the VAs it has not returned yet; removal is `unsafe`.
 pub struct VaIter<'a, T: DriverGpuVm> {
@@ -580,15 +614,9 @@ impl<T: DriverGpuVm> GpuVa<T> {
 
     /// The `drm_gpuva` flags, `DRM_GPUVA_USERBITS` and up being the driver's.
     pub fn flags(&self) -> u32 {
-        // SAFETY: Only changed under the VM's reservation lock (`set_flags`).
+        // SAFETY: Only changed by the steps of `sm_map`, under a mutably borrowed `VmLocked`: not
+        // while anyone can have a `&GpuVa` of the VM, unless through `unsafe`.
         unsafe { (*self.as_raw()).flags }
-    }
-
-    /// Sets the flags. The caller holds the VM's reservation lock.
-    pub fn set_flags(&self, vm: &GpuVm<T>, flags: u32) {
-        vm.assert_resv_held();
-        // SAFETY: The flags are only read and written under the VM's reservation lock.
-        unsafe { (*self.as_raw()).flags = flags };
     }
 
     /// The driver's data.
@@ -733,19 +761,26 @@ impl<T: DriverGpuVm> GpuVmBo<T> {
         unsafe { bindings::drm_gpuvm_bo_extobj_add(self.as_raw()) };
     }
 
-    /// The oldest VA linked to the vm_bo, if any. The caller holds the BO's gpuva lock.
-    pub fn first_va(&self) -> Option<&GpuVa<T>> {
-        self.vas().next()
+    /// The oldest VA linked to the vm_bo, if any; `obj` proves the BO's gpuva lock.
+    pub fn first_va<'b>(&'b self, obj: &'b gem::GpuvaLocked<'_>) -> Option<&'b GpuVa<T>> {
+        self.vas(obj).next()
     }
 
-    /// The VAs linked to the vm_bo, oldest first. The caller holds the BO's gpuva lock.
-    pub fn vas(&self) -> impl Iterator<Item = &GpuVa<T>> {
-        self.obj().assert_gpuva_lock_held();
+    /// The VAs linked to the vm_bo, oldest first; `obj` proves the BO's gpuva lock (none for
+    /// another object's lock).
+    ///
+    /// The next one is read before the current one is returned.
+    pub fn vas<'b>(&'b self, obj: &'b gem::GpuvaLocked<'_>) -> impl Iterator<Item = &'b GpuVa<T>> {
+        let locked = self.obj() == obj.obj();
         // SAFETY: `list.gpuva` is the list of the vm_bo's VAs, linked by their `gem.entry`,
         // under the BO's gpuva lock; its VAs are `GpuVa<T>`s.
         let head = unsafe { ptr::addr_of_mut!((*self.as_raw()).list.gpuva) };
-        // SAFETY: As above.
-        let mut cur = unsafe { (*head).next };
+        let mut cur = if locked {
+            // SAFETY: As above, with the lock of this vm_bo's BO.
+            unsafe { (*head).next }
+        } else {
+            head
+        };
         core::iter::from_fn(move || {
             if cur == head {
                 return None;
@@ -762,15 +797,14 @@ impl<T: DriverGpuVm> GpuVmBo<T> {
         })
     }
 
-    /// The vm_bos of `obj` in `T`'s VMs. The caller holds `obj`'s gpuva lock.
+    /// The vm_bos of the locked object `obj` in `T`'s VMs.
     ///
     /// The next one is read before the current one is returned: dropping the current one (and
     /// with it its VM) does not disturb the walk.
-    pub fn of_obj(obj: &gem::Object) -> impl Iterator<Item = &GpuVmBo<T>> {
-        obj.assert_gpuva_lock_held();
-        // SAFETY: `gpuva.list` is the list of `obj`'s vm_bos, linked by `list.entry.gem`, under
-        // its gpuva lock.
-        let head = unsafe { ptr::addr_of_mut!((*obj.as_raw()).gpuva.list) };
+    pub fn of_obj<'b>(obj: &'b gem::GpuvaLocked<'_>) -> impl Iterator<Item = &'b GpuVmBo<T>> {
+        // SAFETY: `gpuva.list` is the list of the object's vm_bos, linked by `list.entry.gem`,
+        // under its gpuva lock, which `obj` proves.
+        let head = unsafe { ptr::addr_of_mut!((*obj.obj().as_raw()).gpuva.list) };
         // SAFETY: As above.
         let mut cur = unsafe { (*head).next };
         core::iter::from_fn(move || loop {
@@ -946,10 +980,10 @@ impl<'op, T: DriverGpuVm> OpRemap<'op, T> {
 /// An unmap step: an existing VA inside the request goes. See [`DriverGpuVm::step_unmap`].
 pub struct OpUnmap<'op, T: DriverGpuVm> {
     op: &'op bindings::drm_gpuva_op_unmap,
-    vm: &'op GpuVm<T>,
     req: (u64, u64, *mut bindings::drm_gem_object, u64),
     kept: &'op mut bool,
     _p: Invariant<'op>,
+    _t: PhantomData<fn() -> T>,
 }
 
 /// Proof that an unmap step was applied.
@@ -960,11 +994,6 @@ impl<'op, T: DriverGpuVm> OpUnmap<'op, T> {
     pub fn va(&self) -> &'op GpuVa<T> {
         // SAFETY: `va` is valid for the step and a `GpuVa<T>` in the tree until `unmap`.
         unsafe { GpuVa::from_raw(self.op.va) }
-    }
-
-    /// The VM.
-    pub fn vm(&self) -> &'op GpuVm<T> {
-        self.vm
     }
 
     /// Takes the VA out of the tree and of its vm_bo, and hands it back.
@@ -982,9 +1011,10 @@ impl<'op, T: DriverGpuVm> OpUnmap<'op, T> {
         (OpUnmapped(PhantomData, PhantomData), va)
     }
 
-    /// Keeps the VA, which is exactly what the request maps (same range, BO and offset), so that
-    /// the map step that follows may skip ([`OpMap::skip_kept`]). Gives the step back otherwise.
-    pub fn keep_va(self) -> core::result::Result<OpUnmapped<'op, T>, Self> {
+    /// Keeps the VA, which is exactly what the request maps (same range, BO and offset), with
+    /// new `flags`, so that the map step that follows may skip ([`OpMap::skip_kept`]). Gives the
+    /// step back otherwise.
+    pub fn keep_va(self, flags: u32) -> core::result::Result<OpUnmapped<'op, T>, Self> {
         let va = self.va();
         let (addr, range, obj, offset) = self.req;
         if self.op.keep
@@ -994,6 +1024,9 @@ impl<'op, T: DriverGpuVm> OpUnmap<'op, T> {
             && va.offset() == offset
             && va.obj().is_some_and(|o| o.as_raw() == obj)
         {
+            // SAFETY: The tree is locked and being changed by this step (`sm_map` borrows the
+            // `VmLocked` mutably).
+            unsafe { (*va.as_raw()).flags = flags };
             *self.kept = true;
             Ok(OpUnmapped(PhantomData, PhantomData))
         } else {
@@ -1072,10 +1105,10 @@ unsafe extern "C" fn step_unmap<T: DriverGpuVm>(
     let op = OpUnmap {
         // SAFETY: An unmap step's op is a valid `drm_gpuva_op_unmap` for the call.
         op: unsafe { &(*op).__bindgen_anon_1.unmap },
-        vm: s.vm,
         req: s.req,
         kept: &mut s.kept,
         _p: PhantomData,
+        _t: PhantomData,
     };
     step_result(T::step_unmap(&mut *s.ctx, op))
 }

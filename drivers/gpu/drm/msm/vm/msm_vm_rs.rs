@@ -37,9 +37,10 @@ use kernel::{
     drm::{
         exec::Exec,
         gem,
+        gem::GpuvaLocked,
         gpuvm::{
             DriverGpuVm, GpuVa, GpuVm, GpuVmBo, OpMap, OpMapped, OpRemap, OpRemapped, OpUnmap,
-            OpUnmapped, Ops, VaAlloc,
+            OpUnmapped, Ops, VaAlloc, VmLocked,
         },
     },
     error::{from_err_ptr, to_result},
@@ -572,7 +573,8 @@ unsafe extern "C" fn rs_mark_unusable(v: *mut bindings::msm_vm, reason: *const c
 }
 
 /// The lowest free page-aligned range of `size` bytes in `[lo, hi)` and in the VM.
-fn find_free(vm: &Vm, lo: u64, hi: u64, size: u64) -> Option<u64> {
+fn find_free(locked: &VmLocked<'_, RsVm>, lo: u64, hi: u64, size: u64) -> Option<u64> {
+    let vm = locked.vm();
     let vm_end = vm.start() + vm.range();
     let lo = core::cmp::max(lo, vm.start());
     let hi = core::cmp::min(hi, vm_end);
@@ -582,7 +584,7 @@ fn find_free(vm: &Vm, lo: u64, hi: u64, size: u64) -> Option<u64> {
         return None;
     }
     let mut cand = align(lo)?;
-    for va in vm.vas_in(lo, hi) {
+    for va in locked.vas_in(lo, hi) {
         if cand.checked_add(size)? <= va.addr() {
             break;
         }
@@ -591,21 +593,25 @@ fn find_free(vm: &Vm, lo: u64, hi: u64, size: u64) -> Option<u64> {
     (cand.checked_add(size)? <= hi).then_some(cand)
 }
 
-fn vma_new<'a>(vm: &'a Vm, obj: &gem::Object, lo: u64, hi: u64) -> Result<&'a Va> {
+fn vma_new(
+    locked: &mut VmLocked<'_, RsVm>,
+    obj: &GpuvaLocked<'_>,
+    lo: u64,
+    hi: u64,
+) -> Result<*mut bindings::msm_vm_vma> {
+    let vm = locked.vm();
     if !vm.data().managed {
         return Err(EINVAL);
     }
-    vm.assert_resv_held();
-    obj.assert_gpuva_lock_held();
     let alloc = VaAlloc::new()?;
-    let size = obj.size() as u64;
-    let addr = find_free(vm, lo, hi, size).ok_or(ENOSPC)?;
+    let size = obj.obj().size() as u64;
+    let addr = find_free(locked, lo, hi, size).ok_or(ENOSPC)?;
     let vm_bo = vm.obtain_bo(obj)?;
     // A free range inside the VM: inserting cannot fail. The link holds its own vm_bo
     // reference; ours goes at the end of the scope.
-    let va = vm.insert_va(alloc, Some(&vm_bo), addr, size, 0, RsVa::new(false))?;
+    let va = locked.insert_va(alloc, Some((&vm_bo, obj)), addr, size, 0, RsVa::new(false))?;
     vm_bo.extobj_add();
-    Ok(va)
+    Ok(to_vma(va))
 }
 
 /// Implements `msm_vm_vma_new()` of `msm_vm.h`.
@@ -620,12 +626,13 @@ unsafe extern "C" fn rs_vma_new(
     range_start: u64,
     range_end: u64,
 ) -> *mut bindings::msm_vm_vma {
-    // SAFETY: See `rs_va_start`; `obj` is referenced by the caller.
-    let (vm, obj) = unsafe { (vm(v), gem::Object::from_raw(obj)) };
-    match vma_new(vm, obj, range_start, range_end) {
-        Ok(va) => to_vma(va),
-        Err(e) => e.to_ptr(),
-    }
+    // SAFETY: See `rs_va_start`; `obj` is referenced by the caller, who holds the VM's resv and
+    // `obj`'s (contract).
+    let (mut locked, obj) = unsafe {
+        let obj = gem::Object::from_raw(obj);
+        (vm(v).assume_locked(), obj.assume_gpuva_locked())
+    };
+    vma_new(&mut locked, &obj, range_start, range_end).unwrap_or_else(|e| e.to_ptr())
 }
 
 /// Implements `msm_vm_vma_map()` of `msm_vm.h`.
@@ -696,15 +703,19 @@ fn vma_unmap(vm: &Vm, va: &Va) {
 ///
 /// # Safety
 ///
-/// `va` is a VMA of `vm` not used afterwards; the caller holds a VM reference (it holds the VM's
-/// resv, which only a reference keeps), and the VM's and the BO's resv.
-unsafe fn vma_close(vm: &Vm, va: &Va) {
-    if va.data().mapped() {
+/// `va` is a VMA of the locked VM, not used afterwards; the caller holds its BO's resv, and a VM
+/// reference (it holds the VM's resv, which only a reference keeps).
+unsafe fn vma_close(locked: &mut VmLocked<'_, RsVm>, va: *const Va) {
+    let vm = locked.vm();
+    // SAFETY: `va` is in the tree until removed below.
+    let mapped = unsafe { (*va).data().mapped() };
+    if mapped {
         pr_warn!("{}: closing a mapped VMA\n", vm.name());
-        vma_unmap(vm, va);
+        // SAFETY: As above.
+        vma_unmap(vm, unsafe { &*va });
     }
     // SAFETY: Guaranteed by the caller. Dropping the VA frees it.
-    drop(unsafe { vm.remove_va(va) });
+    drop(unsafe { locked.remove_va(va) });
 }
 
 /// Implements `msm_vm_vma_unmap()` of `msm_vm.h`.
@@ -729,12 +740,11 @@ unsafe extern "C" fn rs_vma_close(v: *mut bindings::msm_vm, a: *mut bindings::ms
     // SAFETY: See `rs_vma_map`. The contract: the VMA is not used afterwards, and the caller
     // holds both resv.
     unsafe {
-        let (vm, va) = (vm(v), vma(a));
-        vm.assert_resv_held();
+        let va = vma(a);
         if let Some(obj) = va.obj() {
             obj.assert_gpuva_lock_held();
         }
-        vma_close(vm, va)
+        vma_close(&mut vm(v).assume_locked(), va)
     };
 }
 
@@ -763,7 +773,7 @@ unsafe extern "C" fn rs_vma_mapped(
     unsafe { vma(a) }.data().mapped()
 }
 
-fn find_vm_bo<'a>(vm: &Vm, obj: &'a gem::Object) -> Option<&'a GpuVmBo<RsVm>> {
+fn find_vm_bo<'a>(vm: &Vm, obj: &'a GpuvaLocked<'_>) -> Option<&'a GpuVmBo<RsVm>> {
     GpuVmBo::<RsVm>::of_obj(obj).find(|bo| ptr::eq(bo.vm(), vm))
 }
 
@@ -777,27 +787,37 @@ unsafe extern "C" fn rs_bo_find_vma(
     v: *mut bindings::msm_vm,
     obj: *mut bindings::drm_gem_object,
 ) -> *mut bindings::msm_vm_vma {
-    // SAFETY: See `rs_va_start`; `obj` is referenced by the caller.
-    let (vm, obj) = unsafe { (vm(v), gem::Object::from_raw(obj)) };
+    // SAFETY: See `rs_va_start`; `obj` is referenced by the caller, who holds its resv
+    // (contract).
+    let (vm, obj) = unsafe { (vm(v), gem::Object::from_raw(obj).assume_gpuva_locked()) };
     // Linking appends: the first VA is the oldest.
-    find_vm_bo(vm, obj)
-        .and_then(|bo| bo.first_va())
+    find_vm_bo(vm, &obj)
+        .and_then(|bo| bo.first_va(&obj))
         .map_or(ptr::null_mut(), to_vma)
 }
 
-fn bo_unmap_vm_bo(bo: &GpuVmBo<RsVm>, close: bool) {
+/// Unmaps, and with `close` closes, the VMAs of `bo`.
+///
+/// # Safety
+///
+/// The current task holds the resv of `bo`'s VM.
+unsafe fn bo_unmap_vm_bo(bo: &GpuVmBo<RsVm>, obj: &GpuvaLocked<'_>, close: bool) {
     // Keep the vm_bo, and with it the VM, while its last VA goes.
     let bo = ARef::from(bo);
     let vm = bo.vm();
-    vm.assert_resv_held();
     if !close {
-        bo.vas().for_each(|va| vma_unmap(vm, va));
+        bo.vas(obj).for_each(|va| vma_unmap(vm, va));
         return;
     }
-    while let Some(va) = bo.first_va() {
-        vma_unmap(vm, va);
-        // SAFETY: `va` is not used again; `bo` keeps the VM; the caller holds both resv.
-        unsafe { vma_close(vm, va) };
+    // SAFETY: The VM's resv is held (safety requirements); this is its only proof here.
+    let mut locked = unsafe { vm.assume_locked() };
+    while let Some(va) = bo.first_va(obj).map(ptr::from_ref) {
+        // SAFETY: `va` is in the tree until closed, then not used again; `bo` keeps the VM;
+        // both resv are held.
+        unsafe {
+            vma_unmap(vm, &*va);
+            vma_close(&mut locked, va);
+        }
     }
 }
 
@@ -814,18 +834,21 @@ unsafe extern "C" fn rs_bo_unmap(
     close: bool,
 ) {
     // SAFETY: `obj` is referenced by the caller, who holds its resv (contract).
-    let obj = unsafe { gem::Object::from_raw(obj) };
-    obj.assert_gpuva_lock_held();
+    let obj = unsafe { gem::Object::from_raw(obj).assume_gpuva_locked() };
     if !v.is_null() {
         // SAFETY: See `rs_va_start`.
-        if let Some(bo) = find_vm_bo(unsafe { vm(v) }, obj) {
-            bo_unmap_vm_bo(bo, close);
+        if let Some(bo) = find_vm_bo(unsafe { vm(v) }, &obj) {
+            // SAFETY: The caller holds the VM's resv (contract).
+            unsafe { bo_unmap_vm_bo(bo, &obj, close) };
         }
         return;
     }
     // Every VM of this core. Closing may free the current vm_bo, never the next one, which
     // belongs to another VM; `of_obj` reads it before returning the current one.
-    GpuVmBo::<RsVm>::of_obj(obj).for_each(|bo| bo_unmap_vm_bo(bo, close));
+    for bo in GpuVmBo::<RsVm>::of_obj(&obj) {
+        // SAFETY: The caller holds the resv of every VM of the BO (`msm_vm_bo_lock_vms()`).
+        unsafe { bo_unmap_vm_bo(bo, &obj, close) };
+    }
 }
 
 /// Implements `msm_vm_bo_describe()` of `msm_vm.h`.
@@ -839,9 +862,9 @@ unsafe extern "C" fn rs_bo_describe(
     p: *mut bindings::drm_printer,
 ) {
     // SAFETY: `obj` is referenced by the caller, who holds its resv (contract).
-    let obj = unsafe { gem::Object::from_raw(obj) };
-    for bo in GpuVmBo::<RsVm>::of_obj(obj) {
-        for va in bo.vas() {
+    let obj = unsafe { gem::Object::from_raw(obj).assume_gpuva_locked() };
+    for bo in GpuVmBo::<RsVm>::of_obj(&obj) {
+        for va in bo.vas(&obj) {
             let state = if va.data().mapped() {
                 c_str!("mapped")
             } else {
@@ -862,10 +885,10 @@ unsafe extern "C" fn rs_bo_describe(
     }
 }
 
-/// Locks the BO of every VMA that overlaps `[start, end)`; the VM's resv is held.
-fn lock_vas(vm: &Vm, exec: &mut Exec, start: u64, end: u64) -> Result {
+/// Locks the BO of every VMA that overlaps `[start, end)`.
+fn lock_vas(locked: &VmLocked<'_, RsVm>, exec: &mut Exec, start: u64, end: u64) -> Result {
     // The VA tree is stable: the caller locked the VM's resv first.
-    for va in vm.vas_in(start, end) {
+    for va in locked.vas_in(start, end) {
         if let Some(obj) = va.obj() {
             exec.lock_obj(obj)?;
         }
@@ -882,9 +905,11 @@ fn lock_vas(vm: &Vm, exec: &mut Exec, start: u64, end: u64) -> Result {
 unsafe extern "C" fn rs_lock_all(v: *mut bindings::msm_vm, exec: *mut bindings::drm_exec) -> c_int {
     // SAFETY: See `rs_va_start`; `exec` is the caller's transaction (contract).
     let (vm, exec) = unsafe { (vm(v), Exec::from_raw(exec)) };
-    let ret = exec
-        .lock_obj(vm.resv_obj())
-        .and_then(|()| lock_vas(vm, exec, vm.start(), vm.start() + vm.range()));
+    let ret = exec.lock_obj(vm.resv_obj()).and_then(|()| {
+        // SAFETY: `exec` holds the VM's resv now, until the caller ends the transaction.
+        let locked = unsafe { vm.assume_locked() };
+        lock_vas(&locked, exec, vm.start(), vm.start() + vm.range())
+    });
     match ret {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -898,15 +923,16 @@ unsafe extern "C" fn rs_lock_all(v: *mut bindings::msm_vm, exec: *mut bindings::
 /// The arguments are what `msm_vm.h` says `msm_vm_close()` takes: a VM of this core
 /// on which the caller holds a reference, valid objects of it, and the locks named held.
 unsafe extern "C" fn rs_close(v: *mut bindings::msm_vm) {
-    // SAFETY: See `rs_va_start`.
-    let vm = unsafe { vm(v) };
-    vm.assert_resv_held();
+    // SAFETY: See `rs_va_start`; the caller holds the VM's resv (contract).
+    let mut locked = unsafe { vm(v).assume_locked() };
     // The caller's reference keeps the VM while its last vm_bo goes.
-    while let Some(va) = vm.first_va() {
-        vma_unmap(vm, va);
-        // SAFETY: `va` is not used again; the caller holds a reference and what
-        // `msm_vm_lock_all()` locks.
-        unsafe { vma_close(vm, va) };
+    while let Some(va) = locked.first_va().map(ptr::from_ref) {
+        // SAFETY: `va` is in the tree until closed, then not used again; the caller holds a
+        // reference and what `msm_vm_lock_all()` locks.
+        unsafe {
+            vma_unmap(locked.vm(), &*va);
+            vma_close(&mut locked, va);
+        }
     }
 }
 
@@ -921,10 +947,11 @@ unsafe extern "C" fn rs_vmas(
     info: *mut bindings::msm_vm_va_info,
     max: c_uint,
 ) -> c_uint {
-    // SAFETY: See `rs_va_start`.
-    let vm = unsafe { vm(v) };
+    // SAFETY: See `rs_va_start`; the caller holds the VM's resv (contract).
+    let locked = unsafe { vm(v).assume_locked() };
+    let vm = locked.vm();
     let mut n: c_uint = 0;
-    for va in vm.vas_in(vm.start(), vm.start() + vm.range()) {
+    for va in locked.vas_in(vm.start(), vm.start() + vm.range()) {
         if n < max {
             let dump = va.flags() & bind::VMA_DUMP != 0;
             // SAFETY: `info` has `max` entries (contract).

@@ -8,7 +8,7 @@
 //!   create   parse and check the ops, look up their BOs         unlocked
 //!   lock     drm_exec: the VM's resv and every BO concerned
 //!   prepare  allocate everything, then apply each op to the VA tree with
-//!            GpuVm::sm_map()/sm_unmap() and queue page-table writes
+//!            VmLocked::sm_map()/sm_unmap() and queue page-table writes
 //!   run      apply the queued writes under mmu_lock             no resv,
 //!                                                               no allocation
 //! ```
@@ -16,7 +16,7 @@
 //! then free (dropping the [`Job`]). The page-table pages of the whole job are counted and
 //! allocated first, merging ops that share a 2 MiB block exactly as the C core does, so both
 //! cores ask the MMU for the same number of pages. Then, per op and before the tree changes: a
-//! full `VaSpares` (which `GpuVm::sm_map` insists on), room for one queued write per VMA the op
+//! full `VaSpares` (which `VmLocked::sm_map` insists on), room for one queued write per VMA the op
 //! overlaps plus one, the vm_bo of a MAP and the scatterlist position of its BO offset. So a
 //! step never fails, an op is applied whole or not at all, and a failure at the first op leaves
 //! the VM as it was.
@@ -34,8 +34,10 @@ use kernel::{
     bindings, c_str,
     drm::{
         exec::Exec,
-        gem,
-        gpuvm::{GpuVmBo, OpMap, OpMapped, OpRemap, OpRemapped, OpUnmap, OpUnmapped, VaSpares},
+        gem::{self, GpuvaLocked},
+        gpuvm::{
+            GpuVmBo, OpMap, OpMapped, OpRemap, OpRemapped, OpUnmap, OpUnmapped, VaSpares, VmLocked,
+        },
     },
     error::to_result,
     ffi::c_int,
@@ -77,16 +79,19 @@ impl Default for SgIndex {
 }
 
 /// Finds the scatterlist entry holding BO offset `offset` and the bytes of it before the offset.
+///
+/// The index is built and read under the BO's resv, which `obj` proves.
 fn sg_find(
     vm: &Vm,
     vm_bo: &GpuVmBo<RsVm>,
+    obj: &GpuvaLocked<'_>,
     offset: u64,
 ) -> Result<(*mut bindings::scatterlist, usize)> {
-    let obj = vm_bo.obj();
-    // The index is built and read under the BO's resv.
-    obj.assert_gpuva_lock_held();
-    let sgt = vm.data().bo_funcs.get_sgt(obj)?;
-    // SAFETY: Only used under the BO's resv, asserted above, by one task at a time.
+    if vm_bo.obj() != obj.obj() {
+        return Err(EINVAL);
+    }
+    let sgt = vm.data().bo_funcs.get_sgt(obj.obj())?;
+    // SAFETY: Only used under the BO's resv, held (`obj`), by one task at a time.
     let index = unsafe { &mut *vm_bo.data().index.get() };
     if index.sgt != sgt {
         // SAFETY: `get_sgt` returned a valid table of the pinned pages.
@@ -385,8 +390,11 @@ impl Job {
         Ok(())
     }
 
-    /// Applies op `i` to the VA tree; see the top of this file.
-    fn prepare_op(&mut self, i: usize) -> Result {
+    fn prepare(&mut self) -> Result {
+        if self.prepared || self.prealloc_allocated {
+            return Err(EINVAL);
+        }
+        self.prealloc()?;
         let Job {
             vm,
             ops,
@@ -394,71 +402,13 @@ impl Job {
             spares,
             ..
         } = self;
-        let op = &ops[i];
-        let vm: &Vm = vm;
-
-        // 1. What the steps may use, allocated before the tree changes.
-        let needed = vm.vas_in(op.iova, op.iova + op.range).count() + 1;
-        if step.pt_ops.capacity() - step.pt_ops.len() < needed {
-            may_alloc()?;
-            step.pt_ops.reserve(needed, GFP_KERNEL)?;
-        }
-        spares.fill()?;
-        let mut cur = Cur {
-            op: op.op,
-            flags: op.flags,
-            iova: op.iova,
-            range: op.range,
-            ..Default::default()
-        };
-        if let Some(obj) = &op.obj {
-            let vm_bo = vm.obtain_bo(obj)?;
-            cur.sg = Some(sg_find(vm, &vm_bo, op.obj_offset)?);
-            cur.obj = Some(obj.clone());
-            cur.vm_bo = Some(vm_bo);
-        }
-
-        // 2. Apply it: the steps cannot fail.
-        step.cur = cur;
-        let ret = if op.op == bindings::MSM_VM_BIND_OP_UNMAP {
-            vm.sm_unmap(step, spares, op.iova, op.range)
-        } else {
-            vm.sm_map(
-                step,
-                spares,
-                op.iova,
-                op.range,
-                op.obj.as_deref(),
-                op.obj_offset,
-            )
-        };
-        // The VMAs linked to the vm_bo hold their own references.
-        step.cur = Cur::default();
-        if let Err(e) = ret {
-            // Create checked the range against the VM: drm_gpuvm cannot refuse.
-            pr_err!(
-                "{}: bind op refused by drm_gpuvm: {}\n",
-                vm.name(),
-                e.to_errno()
-            );
-            return Err(e);
-        }
-        Ok(())
-    }
-
-    fn prepare(&mut self) -> Result {
-        self.vm.assert_resv_held();
-        if self.prepared || self.prealloc_allocated {
-            return Err(EINVAL);
-        }
-        self.prealloc()?;
-        for i in 0..self.ops.len() {
-            if let Err(e) = self.prepare_op(i) {
+        // SAFETY: The job is locked (`msm_vm_bind_job_lock()`, contract): the VM's resv is held.
+        let mut locked = unsafe { vm.assume_locked() };
+        for (i, op) in ops.iter().enumerate() {
+            if let Err(e) = prepare_op(&mut locked, op, step, spares) {
                 // The ops before this one changed the VM for good.
                 if i > 0 {
-                    self.vm
-                        .data()
-                        .mark_unusable(BIND_PREPARE_FAILED.as_char_ptr());
+                    vm.data().mark_unusable(BIND_PREPARE_FAILED.as_char_ptr());
                 }
                 return Err(e);
             }
@@ -521,6 +471,65 @@ impl Job {
         drop(log);
         ret
     }
+}
+
+/// Applies one op to the VA tree; see the top of this file.
+fn prepare_op(
+    locked: &mut VmLocked<'_, RsVm>,
+    op: &BindOp,
+    step: &mut Step,
+    spares: &mut VaSpares<RsVm>,
+) -> Result {
+    let vm = locked.vm();
+
+    // 1. What the steps may use, allocated before the tree changes.
+    let needed = locked.vas_in(op.iova, op.iova + op.range).count() + 1;
+    if step.pt_ops.capacity() - step.pt_ops.len() < needed {
+        may_alloc()?;
+        step.pt_ops.reserve(needed, GFP_KERNEL)?;
+    }
+    spares.fill()?;
+    let mut cur = Cur {
+        op: op.op,
+        flags: op.flags,
+        iova: op.iova,
+        range: op.range,
+        ..Default::default()
+    };
+    if let Some(obj) = &op.obj {
+        // SAFETY: The job is locked (contract): the BO of every MAP op is.
+        let locked_obj = unsafe { obj.assume_gpuva_locked() };
+        let vm_bo = vm.obtain_bo(&locked_obj)?;
+        cur.sg = Some(sg_find(vm, &vm_bo, &locked_obj, op.obj_offset)?);
+        cur.obj = Some(obj.clone());
+        cur.vm_bo = Some(vm_bo);
+    }
+
+    // 2. Apply it: the steps cannot fail.
+    step.cur = cur;
+    // SAFETY: `msm_vm_bind_job_lock()` locked the BO of every MAP op and of every VMA the ops
+    // overlapped then; the VMAs the earlier ops of the job added are of MAP BOs: every BO whose
+    // VMAs the steps link or unlink is locked.
+    let ret = unsafe {
+        if op.op == bindings::MSM_VM_BIND_OP_UNMAP {
+            locked.sm_unmap(step, spares, op.iova, op.range)
+        } else {
+            let obj = op.obj.as_deref();
+            locked.sm_map(step, spares, op.iova, op.range, obj, op.obj_offset)
+        }
+    };
+    // The VMAs linked to the vm_bo hold their own references.
+    step.cur = Cur::default();
+    if let Err(e) = ret {
+        // Create checked the range against the VM: drm_gpuvm cannot refuse.
+        pr_err!(
+            "{}: bind op refused by drm_gpuvm: {}\n",
+            vm.name(),
+            e.to_errno()
+        );
+        return Err(e);
+    }
+    Ok(())
 }
 
 impl Drop for Job {
@@ -590,15 +599,12 @@ pub(super) fn step_unmap<'op>(
     op: OpUnmap<'op, RsVm>,
 ) -> Result<OpUnmapped<'op, RsVm>> {
     let va = op.va();
-    let vm = op.vm();
     // A MAP identical to this VMA (same BO, offset, iova and range): turnip re-maps so to toggle
     // DUMP. Only the flags change; no PTE is written, so a SUBMIT using the range meanwhile is
     // not disturbed.
-    let op = match op.keep_va() {
-        Ok(done) => {
-            va.set_flags(vm, (va.flags() & !VMA_DUMP) | vma_flags(step.cur.flags));
-            return Ok(done);
-        }
+    let flags = (va.flags() & !VMA_DUMP) | vma_flags(step.cur.flags);
+    let op = match op.keep_va(flags) {
+        Ok(done) => return Ok(done),
         Err(op) => op,
     };
     if va.data().mapped() {
@@ -658,12 +664,14 @@ pub(super) unsafe extern "C" fn rs_job_lock(
     let vm: &Vm = &job.vm;
     let lock = |exec: &mut Exec| -> Result {
         exec.lock_obj(vm.resv_obj())?;
+        // SAFETY: `exec` holds the VM's resv now, until the caller ends the transaction.
+        let locked = unsafe { vm.assume_locked() };
         for op in job.ops.iter() {
             if let Some(obj) = &op.obj {
                 exec.lock_obj(obj)?;
             }
             // The BOs of what the op overlaps now: an UNMAP unlinks them.
-            super::lock_vas(vm, exec, op.iova, op.iova + op.range)?;
+            super::lock_vas(&locked, exec, op.iova, op.iova + op.range)?;
         }
         Ok(())
     };
