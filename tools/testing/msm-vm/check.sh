@@ -11,6 +11,8 @@
 #  - clippy (kbuild's CLIPPY=1, the kernel's lint set) on our Rust code: the
 #    kernel crate's drm module and the Rust core, in a build directory of
 #    its own configured from the suite's .kunitconfig;
+#  - the Rust core's object references no symbol the C core's objects define
+#    (nm), so that it stays an independent implementation of the contract;
 #  - shellcheck and bash -n on our shell scripts, py_compile on our Python.
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
@@ -88,7 +90,8 @@ if [ ${#rs_files[@]} -gt 0 ]; then
 			--make_options HOSTRUSTC="$MSM_VM_RUSTC" \
 			--make_options BINDGEN="${kmake[-1]#BINDGEN=}" &&
 		rm -f "$CLIPPY_BUILD/rust/kernel.o" &&
-		"${kmake[@]}" CLIPPY=1 drivers/gpu/drm/msm/vm/msm_vm_rs.o
+		"${kmake[@]}" CLIPPY=1 drivers/gpu/drm/msm/vm/msm_vm_rs.o \
+			drivers/gpu/drm/msm/vm/msm_vm_c.o drivers/gpu/drm/msm/vm/msm_vm_c_bind.o
 	} >"$log" 2>&1 || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		out="clippy build failed (status $rc), see $log"
@@ -104,6 +107,21 @@ if [ ${#rs_files[@]} -gt 0 ]; then
 	fi
 fi
 report "clippy" "$out"
+
+out=
+if [ ${#rs_files[@]} -gt 0 ]; then
+	vm_obj=$CLIPPY_BUILD/drivers/gpu/drm/msm/vm
+	if [ "$rc" -ne 0 ] || [ ! -f "$vm_obj/msm_vm_rs.o" ]; then
+		out="no Rust core object to inspect (the clippy build failed)"
+	else
+		out=$(comm -12 \
+			<(llvm-nm -u "$vm_obj/msm_vm_rs.o" | awk '{print $NF}' | LC_ALL=C sort -u) \
+			<(llvm-nm -g --defined-only "$vm_obj/msm_vm_c.o" "$vm_obj/msm_vm_c_bind.o" |
+				awk 'NF == 3 {print $3}' | LC_ALL=C sort -u) |
+			sed 's/^/msm_vm_rs.o uses a C-core symbol: /')
+	fi
+fi
+report "rust core uses C core" "$out"
 
 out=$(cd "$MSM_VM_TOP" || exit; shellcheck -x -f gcc "${sh_files[@]}" 2>&1 || true)
 for f in "${sh_files[@]}"; do
