@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Self-test of the msm-vm tooling: what tree assembly and the bindgen shim
-# promise, checked on a scratch copy of this repository and a scratch cache
-# that shares only the (read-only) unpacked base.  Ends with a plain
-# "selftest: N passed, N failed" line.
+# Self-test of the msm-vm tooling: what tree assembly, the bindgen shim and
+# report.py promise, checked on a scratch copy of this repository and a
+# scratch cache that shares only the (read-only) unpacked base.  Ends with a
+# plain "selftest: N passed, N failed" line.
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -134,6 +134,24 @@ expect "shim: rust_helper_BUG gets -> ! back" grep -q "pub fn rust_helper_BUG() 
 	"$SCRATCH/out.rs"
 expect "shim: other functions are left alone" grep -q "pub fn other();" "$SCRATCH/out.rs"
 unset MSM_VM_REAL_BINDGEN
+
+# report.py: the per-core table, and a core that ran fewer cases fails the run.
+R=$SCRATCH/report
+mkdir -p "$R/build-um"
+cat >"$R/results-um.json" <<'JSON'
+{"name": "main", "sub_groups": [{"name": "msm_vm_bind", "sub_groups": [
+ {"name": "a_case", "test_cases": [{"name": "c", "status": "PASS"},
+                                   {"name": "rust", "status": "PASS"}]}]}]}
+JSON
+core_line() { echo "[1.0] msm-vm-core: suite=msm_vm_bind core=$1 cases=$2 failed=0 us=$3"; }
+{ core_line c 1 1500; core_line rust 1 1200; } >"$R/build-um/test.log"
+report() { "$T/report.py" um="$R/results-um.json" >"$R/out" 2>&1; }
+report
+expect "report: equal cores pass and get a per-core table" \
+	grep -q "^um  *msm_vm_bind  *rust  *1  *0  *1.2 ms" "$R/out"
+{ core_line c 2 1500; core_line rust 1 1200; } >"$R/build-um/test.log"
+expect "report: a core that ran fewer cases fails the run" fails report
+expect "report: ... and says which suite" grep -q "msm_vm_bind: the cores ran different" "$R/out"
 
 [ "$failed" -gt 0 ] || rm -rf "$SCRATCH"
 echo "selftest: $passed passed, $failed failed"
