@@ -9,9 +9,16 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gpuvm.h>
+#include <linux/bug.h>
 #include <linux/dma-resv.h>
 
 #if IS_BUILTIN(CONFIG_DRM_GPUVM) && IS_BUILTIN(CONFIG_DRM_EXEC)
+
+/* For kernel::drm::warn_on(): 6.12's kernel crate has no WARN_ON(). */
+bool rust_helper_WARN_ON(bool cond)
+{
+	return WARN_ON(cond);
+}
 
 void rust_helper_drm_gem_object_get(struct drm_gem_object *obj)
 {

@@ -34,7 +34,8 @@ impl Exec {
     /// Locks `obj`'s reservation object and takes a reference on `obj` until the transaction ends.
     ///
     /// Returns `EDEADLK` on contention (the caller's loop then unlocks everything and retries),
-    /// `EALREADY` for an object locked twice without `DRM_EXEC_IGNORE_DUPLICATES`, or `ENOMEM`.
+    /// `EINTR` if a signal interrupted an interruptible transaction, `EALREADY` for an object
+    /// locked twice without `DRM_EXEC_IGNORE_DUPLICATES`, or `ENOMEM`.
     pub fn lock_obj(&mut self, obj: &gem::Object) -> Result {
         // SAFETY: The transaction is valid and ours by the type invariant, and `obj` is valid.
         to_result(unsafe { bindings::drm_exec_lock_obj(self.0.get(), obj.as_raw()) })

@@ -107,7 +107,7 @@ impl Object {
     /// # Safety
     ///
     /// The current task holds the object's gpuva lock for all of `'a`.
-    pub unsafe fn assume_gpuva_locked(&self) -> GpuvaLocked<'_> {
+    pub unsafe fn assume_gpuva_locked<'a>(&'a self) -> GpuvaLocked<'a> {
         self.assert_gpuva_lock_held();
         GpuvaLocked {
             obj: self,

@@ -310,23 +310,27 @@ impl<T: DriverGpuVm> GpuVm<T> {
     /// The vm_bo of `obj` in this VM, made if there is none yet, with a new reference.
     ///
     /// Fails with `ENOMEM`, including when [`DriverGpuVm::may_alloc`] refuses.
-    pub fn obtain_bo(&self, obj: &gem::GpuvaLocked<'_>) -> Result<ARef<GpuVmBo<T>>> {
+    pub fn obtain_bo<'a>(&self, obj: &'a gem::GpuvaLocked<'_>) -> Result<VmBoRef<'a, T>> {
         // SAFETY: The VM and the object are valid, and the object's gpuva lock is held.
         let raw = unsafe { bindings::drm_gpuvm_bo_obtain(self.as_raw(), obj.obj().as_raw()) };
         if raw.is_null() {
             return Err(ENOMEM);
         }
         let raw = crate::error::from_err_ptr(raw)?;
-        // SAFETY: A vm_bo of a `GpuVm<T>` is a `GpuVmBo<T>` (type invariant), and
-        // `drm_gpuvm_bo_obtain()` returned a reference for us.
-        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(raw.cast())) })
+        Ok(VmBoRef {
+            // SAFETY: `drm_gpuvm_bo_obtain()` returned a valid vm_bo, and a reference on it for
+            // us. A vm_bo of a `GpuVm<T>` is a `GpuVmBo<T>` (type invariant).
+            bo: unsafe { NonNull::new_unchecked(raw.cast()) },
+            _lock: PhantomData,
+        })
     }
 }
 
 /// Proof that the current task holds a VM's reservation lock: the VA tree's lock.
 ///
 /// Made by [`GpuVm::assume_locked`]. Reading the tree borrows the proof, changing it borrows the
-/// proof mutably, so that no VA a walk returned can be removed under it by safe code.
+/// proof mutably: a VA a walk returned cannot be removed while the walk's borrow lasts, except
+/// through the `unsafe` methods, whose callers take that on.
 ///
 /// # Invariants
 ///
@@ -381,6 +385,9 @@ impl<'a, T: DriverGpuVm> VmLocked<'a, T> {
         offset: u64,
         data: T::VaData,
     ) -> Result<&GpuVa<T>> {
+        if range == 0 {
+            return Err(EINVAL);
+        }
         if let Some((bo, obj)) = vm_bo {
             if !ptr::eq(bo.vm(), self.vm) || bo.obj() != obj.obj() {
                 return Err(EINVAL);
@@ -430,31 +437,33 @@ impl<'a, T: DriverGpuVm> VmLocked<'a, T> {
     /// Applies a map request to the VA tree with `drm_gpuvm_sm_map()`: the driver's step
     /// functions are called for each existing VA the range overlaps, then for the new VA.
     ///
-    /// `obj` is `None` for a range without BO. Fails with `EINVAL`, before touching the tree,
-    /// unless `spares` is full and the range is valid; then with the first error of a step
-    /// function.
+    /// The request maps `range` bytes at `addr` to the BO of `vm_bo` at `offset`, or to no BO
+    /// for `None`; the map step links the new VA to `vm_bo`. Fails with `EINVAL`, before
+    /// touching the tree, unless `spares` is full, the range is not empty and inside the VM, and
+    /// `vm_bo` is of this VM; then with the first error of a step function.
     ///
     /// # Safety
     ///
-    /// The current task holds the gpuva lock of `obj` and of the BO of every VA the range
-    /// overlaps, which the steps link and unlink.
+    /// The current task holds the gpuva lock of the BO of every VA the range overlaps, which the
+    /// steps unlink.
     pub unsafe fn sm_map(
         &mut self,
         ctx: &mut T::StepContext,
         spares: &mut VaSpares<T>,
         addr: u64,
         range: u64,
-        obj: Option<&gem::Object>,
+        vm_bo: Option<&VmBoRef<'_, T>>,
         offset: u64,
     ) -> Result {
-        if !spares.is_full() {
+        if !spares.is_full() || range == 0 || vm_bo.is_some_and(|bo| !ptr::eq(bo.vm(), self.vm)) {
             return Err(EINVAL);
         }
-        let req_obj = obj.map_or(ptr::null_mut(), |o| o.as_raw());
+        let req_obj = vm_bo.map_or(ptr::null_mut(), |bo| bo.obj().as_raw());
         let mut state = StepState {
             vm: self.vm,
             ctx,
             spares,
+            vm_bo: vm_bo.map(|bo| &**bo),
             req: (addr, range, req_obj, offset),
             kept: false,
         };
@@ -488,13 +497,14 @@ impl<'a, T: DriverGpuVm> VmLocked<'a, T> {
         addr: u64,
         range: u64,
     ) -> Result {
-        if !spares.is_full() {
+        if !spares.is_full() || range == 0 {
             return Err(EINVAL);
         }
         let mut state = StepState {
             vm: self.vm,
             ctx,
             spares,
+            vm_bo: None,
             req: (addr, range, ptr::null_mut(), 0),
             kept: false,
         };
@@ -614,8 +624,9 @@ impl<T: DriverGpuVm> GpuVa<T> {
 
     /// The `drm_gpuva` flags, `DRM_GPUVA_USERBITS` and up being the driver's.
     pub fn flags(&self) -> u32 {
-        // SAFETY: Only changed by the steps of `sm_map`, under a mutably borrowed `VmLocked`: not
-        // while anyone can have a `&GpuVa` of the VM, unless through `unsafe`.
+        // SAFETY: Only written by `sm_map`'s steps and `insert_va`, under a mutably borrowed
+        // `VmLocked` of the VM, and by the same task: no other task reads the flags meanwhile
+        // (it would need the VM's lock), so there is no data race.
         unsafe { (*self.as_raw()).flags }
     }
 
@@ -712,25 +723,35 @@ pub struct GpuVmBo<T: DriverGpuVm> {
     data: T::VmBoData,
 }
 
-// SAFETY: `drm_gpuvm_bo_get()` and `drm_gpuvm_bo_put()` count the references and the vm_bo is
-// freed only after the last one.
-unsafe impl<T: DriverGpuVm> AlwaysRefCounted for GpuVmBo<T> {
-    fn inc_ref(&self) {
-        // SAFETY: The vm_bo has a reference: we have a `&self`.
-        unsafe { bindings::drm_gpuvm_bo_get(self.as_raw()) };
-    }
+/// A counted reference on a vm_bo, which lives no longer than the proof of its BO's gpuva lock it
+/// was made with: dropping the last reference takes the vm_bo off its BO's list, which needs that
+/// lock. Not an `ARef` for that reason.
+///
+/// # Invariants
+///
+/// `bo` is valid and this owns one reference on it; the current task holds its BO's gpuva lock
+/// for `'a`.
+pub struct VmBoRef<'a, T: DriverGpuVm> {
+    bo: NonNull<GpuVmBo<T>>,
+    _lock: PhantomData<&'a gem::GpuvaLocked<'a>>,
+}
 
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller gives up a reference it owns. Dropping the last one takes the vm_bo
-        // off its BO's list, under the BO's gpuva lock, which the holder of a vm_bo holds.
-        unsafe { bindings::drm_gpuvm_bo_put(obj.as_ptr().cast()) };
+impl<T: DriverGpuVm> core::ops::Deref for VmBoRef<'_, T> {
+    type Target = GpuVmBo<T>;
+
+    fn deref(&self) -> &GpuVmBo<T> {
+        // SAFETY: `bo` is valid while we hold a reference (type invariant).
+        unsafe { self.bo.as_ref() }
     }
 }
 
-// SAFETY: As `GpuVm`: refcount atomic, lists under the BO's gpuva lock; the data is `Send + Sync`.
-unsafe impl<T: DriverGpuVm> Send for GpuVmBo<T> {}
-// SAFETY: See `Send` above.
-unsafe impl<T: DriverGpuVm> Sync for GpuVmBo<T> {}
+impl<T: DriverGpuVm> Drop for VmBoRef<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: We give up our reference; the BO's gpuva lock is held (type invariant), as
+        // dropping the last one needs.
+        unsafe { bindings::drm_gpuvm_bo_put(self.bo.as_ptr().cast()) };
+    }
+}
 
 impl<T: DriverGpuVm> GpuVmBo<T> {
     /// The C object, for calls into C.
@@ -753,6 +774,20 @@ impl<T: DriverGpuVm> GpuVmBo<T> {
     /// The driver's data.
     pub fn data(&self) -> &T::VmBoData {
         &self.data
+    }
+
+    /// A new reference on the vm_bo, to keep it while its last VA goes; `obj` proves its BO's
+    /// gpuva lock. Fails with `EINVAL` for another object's lock.
+    pub fn get<'a>(&self, obj: &'a gem::GpuvaLocked<'_>) -> Result<VmBoRef<'a, T>> {
+        if self.obj() != obj.obj() {
+            return Err(EINVAL);
+        }
+        // SAFETY: The vm_bo has a reference: we have a `&self`.
+        unsafe { bindings::drm_gpuvm_bo_get(self.as_raw()) };
+        Ok(VmBoRef {
+            bo: NonNull::from(self),
+            _lock: PhantomData,
+        })
     }
 
     /// Adds the BO to the VM's external objects if its reservation object is not the VM's.
@@ -835,6 +870,8 @@ struct StepState<'s, T: DriverGpuVm> {
     vm: &'s GpuVm<T>,
     ctx: &'s mut T::StepContext,
     spares: &'s mut VaSpares<T>,
+    /// The request's vm_bo, referenced by the caller of `sm_map` for the call.
+    vm_bo: Option<&'s GpuVmBo<T>>,
     /// The request: address, range, BO and offset.
     req: (u64, u64, *mut bindings::drm_gem_object, u64),
     /// An unmap step kept a VA identical to the request.
@@ -848,6 +885,7 @@ type Invariant<'op> = PhantomData<fn(&'op ()) -> &'op ()>;
 pub struct OpMap<'op, T: DriverGpuVm> {
     op: &'op bindings::drm_gpuva_op_map,
     vm: &'op GpuVm<T>,
+    vm_bo: Option<&'op GpuVmBo<T>>,
     spares: &'op mut VaSpares<T>,
     kept: bool,
     _p: Invariant<'op>,
@@ -872,21 +910,23 @@ impl<'op, T: DriverGpuVm> OpMap<'op, T> {
         self.op.gem.offset
     }
 
-    /// Inserts the new VA, made from a spare with `flags` and `data`, and links it to `vm_bo`,
-    /// which must be the request's BO in this VM (`None` for a request without BO).
-    pub fn map(
-        self,
-        vm_bo: Option<&GpuVmBo<T>>,
-        flags: u32,
-        data: T::VaData,
-    ) -> Result<(OpMapped<'op, T>, &'op GpuVa<T>)> {
-        let bo_raw = vm_bo.map_or(ptr::null_mut(), |bo| bo.obj().as_raw());
-        if bo_raw != self.op.gem.obj || vm_bo.is_some_and(|bo| !ptr::eq(bo.vm(), self.vm)) {
+    /// The request's vm_bo (`None` for a request without BO).
+    pub fn vm_bo(&self) -> Option<&GpuVmBo<T>> {
+        self.vm_bo
+    }
+
+    /// Inserts the new VA, made from a spare with `flags` and `data`, and links it to the
+    /// request's vm_bo. Fails with `EINVAL` if an unmap step of the request kept an identical VA
+    /// (then [`OpMap::skip_kept`] is the way), which the new one would duplicate.
+    pub fn map(self, flags: u32, data: T::VaData) -> Result<OpMapped<'op, T>> {
+        if self.kept {
             return Err(EINVAL);
         }
         let va = KBox::leak(self.spares.take()?.init(data));
         // SAFETY: `va` is zeroed and ours; `drm_gpuva_map()` fills it from the step and inserts
-        // it into the locked tree, which then owns it. Its BO's gpuva lock is held (`sm_map`).
+        // it into the locked tree (the range is free: `drm_gpuvm` unmapped or remapped whatever
+        // overlapped it, and nothing was kept), which then owns it. The vm_bo is the request's,
+        // referenced by the caller of `sm_map`, and its BO's gpuva lock held.
         unsafe {
             bindings::drm_gpuva_map(
                 self.vm.as_raw(),
@@ -894,11 +934,11 @@ impl<'op, T: DriverGpuVm> OpMap<'op, T> {
                 ptr::from_ref(self.op).cast_mut(),
             );
             (*va.as_raw()).flags = flags;
-            if let Some(bo) = vm_bo {
+            if let Some(bo) = self.vm_bo {
                 bindings::drm_gpuva_link(va.as_raw(), bo.as_raw());
             }
         }
-        Ok((OpMapped(PhantomData, PhantomData), va))
+        Ok(OpMapped(PhantomData, PhantomData))
     }
 
     /// Skips the map: an unmap step of this request kept an identical VA
@@ -924,8 +964,8 @@ pub struct OpRemap<'op, T: DriverGpuVm> {
 pub struct OpRemapped<'op, T>(Invariant<'op>, PhantomData<fn() -> T>);
 
 impl<'op, T: DriverGpuVm> OpRemap<'op, T> {
-    /// The VA being split.
-    pub fn orig(&self) -> &'op GpuVa<T> {
+    /// The VA being split; borrowed from the step, which `remap` consumes.
+    pub fn orig(&self) -> &GpuVa<T> {
         // SAFETY: `unmap` and its `va` are valid for the step; the VA is a `GpuVa<T>` in the
         // tree until `remap`.
         unsafe { GpuVa::from_raw((*self.op.unmap).va) }
@@ -942,20 +982,22 @@ impl<'op, T: DriverGpuVm> OpRemap<'op, T> {
     /// Replaces the VA with the pieces the step keeps before and after the request, made from
     /// spares with the VA's flags, a clone of its data and its vm_bo; hands back the VA.
     pub fn remap(self) -> Result<(OpRemapped<'op, T>, RemovedVa<T>)> {
-        let orig = self.orig();
+        // SAFETY: `unmap` is valid for the step.
+        let orig_raw = unsafe { (*self.op.unmap).va }.cast::<GpuVa<T>>();
+        // SAFETY: The VA is a `GpuVa<T>` in the tree (`GpuVm` invariant) until freed below.
+        let orig = unsafe { &*orig_raw };
         let vm_bo = orig.va.get();
         // SAFETY: `orig` is valid; its vm_bo, if any, is kept alive by the link.
         let vm_bo = unsafe { (*vm_bo).vm_bo };
-        let prev = if self.op.prev.is_null() {
-            None
-        } else {
-            Some(KBox::leak(self.spares.take()?.init(orig.data.clone())))
-        };
-        let next = if self.op.next.is_null() {
-            None
-        } else {
-            Some(KBox::leak(self.spares.take()?.init(orig.data.clone())))
-        };
+        // Both spares first: a failure leaks nothing.
+        let prev = (!self.op.prev.is_null())
+            .then(|| self.spares.take())
+            .transpose()?;
+        let next = (!self.op.next.is_null())
+            .then(|| self.spares.take())
+            .transpose()?;
+        let prev = prev.map(|va| KBox::leak(va.init(orig.data.clone())));
+        let next = next.map(|va| KBox::leak(va.init(orig.data.clone())));
         let raw = |v: &Option<&mut GpuVa<T>>| v.as_ref().map_or(ptr::null_mut(), |v| v.as_raw());
         // SAFETY: `drm_gpuva_remap()` takes `orig` out of the locked tree and inserts the zeroed
         // pieces, filled from the step. Linking the pieces before unlinking `orig` keeps the
@@ -972,7 +1014,7 @@ impl<'op, T: DriverGpuVm> OpRemap<'op, T> {
         }
         // SAFETY: Out of the tree and unlinked, `orig` is ours; it was allocated as a
         // `KBox<GpuVa<T>>`.
-        let orig = RemovedVa(unsafe { KBox::from_raw(ptr::from_ref(orig).cast_mut()) });
+        let orig = RemovedVa(unsafe { KBox::from_raw(orig_raw) });
         Ok((OpRemapped(PhantomData, PhantomData), orig))
     }
 }
@@ -990,24 +1032,24 @@ pub struct OpUnmap<'op, T: DriverGpuVm> {
 pub struct OpUnmapped<'op, T>(Invariant<'op>, PhantomData<fn() -> T>);
 
 impl<'op, T: DriverGpuVm> OpUnmap<'op, T> {
-    /// The VA.
-    pub fn va(&self) -> &'op GpuVa<T> {
+    /// The VA; borrowed from the step, which `unmap` and `keep_va` consume.
+    pub fn va(&self) -> &GpuVa<T> {
         // SAFETY: `va` is valid for the step and a `GpuVa<T>` in the tree until `unmap`.
         unsafe { GpuVa::from_raw(self.op.va) }
     }
 
     /// Takes the VA out of the tree and of its vm_bo, and hands it back.
     pub fn unmap(self) -> (OpUnmapped<'op, T>, RemovedVa<T>) {
-        let va = self.va();
+        let va = self.op.va;
         // SAFETY: `drm_gpuva_unmap()` takes the VA out of the locked tree; then it is unlinked
         // under its BO's gpuva lock (`sm_map`). The VM is referenced by the caller of `sm_map`.
         unsafe {
             bindings::drm_gpuva_unmap(ptr::from_ref(self.op).cast_mut());
-            bindings::drm_gpuva_unlink(va.as_raw());
+            bindings::drm_gpuva_unlink(va);
         }
-        // SAFETY: Out of the tree and unlinked, the VA is ours; it was allocated as a
-        // `KBox<GpuVa<T>>`.
-        let va = RemovedVa(unsafe { KBox::from_raw(ptr::from_ref(va).cast_mut()) });
+        // SAFETY: Out of the tree and unlinked, the VA is ours; it is a `GpuVa<T>` (`GpuVm`
+        // invariant), allocated as a `KBox<GpuVa<T>>`.
+        let va = RemovedVa(unsafe { KBox::from_raw(va.cast::<GpuVa<T>>()) });
         (OpUnmapped(PhantomData, PhantomData), va)
     }
 
@@ -1066,6 +1108,7 @@ unsafe extern "C" fn step_map<T: DriverGpuVm>(
         // SAFETY: A map step's op is a valid `drm_gpuva_op_map` for the call.
         op: unsafe { &(*op).__bindgen_anon_1.map },
         vm: s.vm,
+        vm_bo: s.vm_bo,
         spares: &mut *s.spares,
         kept: s.kept,
         _p: PhantomData,

@@ -15,3 +15,11 @@
 pub mod exec;
 pub mod gem;
 pub mod gpuvm;
+
+/// `WARN_ON()`: warns with a backtrace (and taints the kernel) when `cond` is true. For states a
+/// caller's own invariants rule out, so that breaking them is loud even where the caller can
+/// carry on. Returns `cond`.
+pub fn warn_on(cond: bool) -> bool {
+    // SAFETY: No requirement: the helper only evaluates `WARN_ON(cond)`.
+    unsafe { crate::bindings::WARN_ON(cond) }
+}

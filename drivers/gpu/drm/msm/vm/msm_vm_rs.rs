@@ -11,8 +11,8 @@
 //! Objects, on the kernel crate's `drm::gpuvm`:
 //!
 //! - a VM is a [`GpuVm<RsVm>`]: a `drm_gpuvm` refcounted by its kref (every vm_bo holds a
-//!   reference, so an open VMA keeps its VM alive) and [`RsVm`], which starts with the contract's
-//!   `struct msm_vm`, the only part C sees;
+//!   reference, so an open VMA keeps its VM alive) and [`RsVm`], whose `base` is the contract's
+//!   `struct msm_vm`, the only part C sees (C's `struct msm_vm *` points to it);
 //! - a VMA is a `GpuVa<RsVm>` with [`RsVa`] (whether its page-table entries are written); the
 //!   `struct msm_vm_vma *` C holds is its `drm_gpuva`;
 //! - a (VM, BO) pair is a `GpuVmBo<RsVm>` with [`RsVmBo`], an index of the BO's scatterlist.
@@ -36,12 +36,12 @@ use kernel::{
     bindings, c_str,
     drm::{
         exec::Exec,
-        gem,
-        gem::GpuvaLocked,
+        gem::{self, GpuvaLocked},
         gpuvm::{
             DriverGpuVm, GpuVa, GpuVm, GpuVmBo, OpMap, OpMapped, OpRemap, OpRemapped, OpUnmap,
             OpUnmapped, Ops, VaAlloc, VmLocked,
         },
+        warn_on,
     },
     error::{from_err_ptr, to_result},
     ffi::{c_char, c_int, c_long, c_uint},
@@ -319,7 +319,7 @@ pub struct RsVmBo {
     _live: Live<VM_BOS>,
 }
 
-// SAFETY: `index` is only used under the BO's resv (`bind::sg_find` asserts it).
+// SAFETY: `index` is only used under the BO's resv (`bind::sg_find` takes its proof).
 unsafe impl Sync for RsVmBo {}
 // SAFETY: See `Sync` above; its raw pointers point into the BO's pinned pages table.
 unsafe impl Send for RsVmBo {}
@@ -609,7 +609,11 @@ fn vma_new(
     let vm_bo = vm.obtain_bo(obj)?;
     // A free range inside the VM: inserting cannot fail. The link holds its own vm_bo
     // reference; ours goes at the end of the scope.
-    let va = locked.insert_va(alloc, Some((&vm_bo, obj)), addr, size, 0, RsVa::new(false))?;
+    let va = locked
+        .insert_va(alloc, Some((&vm_bo, obj)), addr, size, 0, RsVa::new(false))
+        .inspect_err(|_| {
+            warn_on(true);
+        })?;
     vm_bo.extobj_add();
     Ok(to_vma(va))
 }
@@ -626,6 +630,10 @@ unsafe extern "C" fn rs_vma_new(
     range_start: u64,
     range_end: u64,
 ) -> *mut bindings::msm_vm_vma {
+    // SAFETY: See `rs_va_start`.
+    if !unsafe { vm(v) }.data().managed {
+        return EINVAL.to_ptr();
+    }
     // SAFETY: See `rs_va_start`; `obj` is referenced by the caller, who holds the VM's resv and
     // `obj`'s (contract).
     let (mut locked, obj) = unsafe {
@@ -699,18 +707,18 @@ fn vma_unmap(vm: &Vm, va: &Va) {
     va.data().set_mapped(false);
 }
 
-/// Closes a VMA: unmaps it if the caller forgot, and takes it out of the tree and its vm_bo.
+/// Closes a VMA: unmaps it if the caller forgot (a caller bug: WARNs), and takes it out of the
+/// tree and its vm_bo.
 ///
 /// # Safety
 ///
-/// `va` is a VMA of the locked VM, not used afterwards; the caller holds its BO's resv, and a VM
-/// reference (it holds the VM's resv, which only a reference keeps).
+/// `va` is a VMA of the locked VM, not used afterwards; the caller holds its BO's resv, and a
+/// reference on the VM other than the VMA's (whose link may be the VM's last one).
 unsafe fn vma_close(locked: &mut VmLocked<'_, RsVm>, va: *const Va) {
     let vm = locked.vm();
     // SAFETY: `va` is in the tree until removed below.
     let mapped = unsafe { (*va).data().mapped() };
-    if mapped {
-        pr_warn!("{}: closing a mapped VMA\n", vm.name());
+    if warn_on(mapped) {
         // SAFETY: As above.
         vma_unmap(vm, unsafe { &*va });
     }
@@ -735,16 +743,20 @@ unsafe extern "C" fn rs_vma_unmap(v: *mut bindings::msm_vm, a: *mut bindings::ms
 /// # Safety
 ///
 /// The arguments are what `msm_vm.h` says `msm_vm_vma_close()` takes: a VM of this core
-/// on which the caller holds a reference, valid objects of it, and the locks named held.
+/// that stays valid for the call (the VMA's link may hold its last reference), an open VMA of
+/// it not used afterwards, and both resv held.
 unsafe extern "C" fn rs_vma_close(v: *mut bindings::msm_vm, a: *mut bindings::msm_vm_vma) {
     // SAFETY: See `rs_vma_map`. The contract: the VMA is not used afterwards, and the caller
-    // holds both resv.
+    // holds both resv. The VMA's link may hold the VM's last reference: `vm` keeps the VM until
+    // the close is done, and may free it when dropped.
     unsafe {
+        let vm = ARef::from(vm(v));
         let va = vma(a);
         if let Some(obj) = va.obj() {
             obj.assert_gpuva_lock_held();
         }
-        vma_close(&mut vm(v).assume_locked(), va)
+        vma_close(&mut vm.assume_locked(), va);
+        drop(vm);
     };
 }
 
@@ -803,8 +815,11 @@ unsafe extern "C" fn rs_bo_find_vma(
 /// The current task holds the resv of `bo`'s VM.
 unsafe fn bo_unmap_vm_bo(bo: &GpuVmBo<RsVm>, obj: &GpuvaLocked<'_>, close: bool) {
     // Keep the vm_bo, and with it the VM, while its last VA goes.
-    let bo = ARef::from(bo);
+    let Ok(bo) = bo.get(obj) else {
+        return;
+    };
     let vm = bo.vm();
+    vm.assert_resv_held();
     if !close {
         bo.vas(obj).for_each(|va| vma_unmap(vm, va));
         return;
@@ -827,7 +842,8 @@ unsafe fn bo_unmap_vm_bo(bo: &GpuVmBo<RsVm>, obj: &GpuvaLocked<'_>, close: bool)
 /// # Safety
 ///
 /// The arguments are what `msm_vm.h` says `msm_vm_bo_unmap()` takes: a VM of this core
-/// on which the caller holds a reference, valid objects of it, and the locks named held.
+/// on which the caller holds a reference, or NULL, a valid BO, and the locks named held (with a
+/// NULL `v`, what `msm_vm_bo_lock_vms()` locks).
 unsafe extern "C" fn rs_bo_unmap(
     v: *mut bindings::msm_vm,
     obj: *mut bindings::drm_gem_object,

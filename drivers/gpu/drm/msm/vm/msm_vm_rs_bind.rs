@@ -38,6 +38,7 @@ use kernel::{
         gpuvm::{
             GpuVmBo, OpMap, OpMapped, OpRemap, OpRemapped, OpUnmap, OpUnmapped, VaSpares, VmLocked,
         },
+        warn_on,
     },
     error::to_result,
     ffi::c_int,
@@ -62,6 +63,9 @@ fn vma_flags(op_flags: u32) -> u32 {
 
 /// Where each scatterlist entry of a BO ends, for a binary search of a BO offset; built on first
 /// use under the BO's resv, again if the BO's table changes.
+///
+/// Keyed by the table's address, as the C core's index is: a vm_bo lives only while a VMA of the
+/// BO does, and the driver keeps a mapped BO's pages pinned, and its table valid, as long.
 pub(crate) struct SgIndex {
     /// The table the index was built from.
     sgt: *mut bindings::sg_table,
@@ -161,7 +165,6 @@ struct Cur {
     iova: u64,
     range: u64,
     obj: Option<ARef<gem::Object>>,
-    vm_bo: Option<ARef<GpuVmBo<RsVm>>>,
     sg: Option<(*mut bindings::scatterlist, usize)>,
 }
 
@@ -188,7 +191,7 @@ impl Step {
             skip,
             _obj: obj.map(ARef::from),
         };
-        // Prepare made room for it: this does not allocate (and could not fail if it did).
+        // Prepare made room for it: this does not allocate, so it cannot fail.
         self.pt_ops.push(pt, GFP_NOWAIT)?;
         Ok(())
     }
@@ -391,7 +394,8 @@ impl Job {
     }
 
     fn prepare(&mut self) -> Result {
-        if self.prepared || self.prealloc_allocated {
+        self.vm.assert_resv_held();
+        if warn_on(self.prepared || self.prealloc_allocated) {
             return Err(EINVAL);
         }
         self.prealloc()?;
@@ -496,13 +500,15 @@ fn prepare_op(
         range: op.range,
         ..Default::default()
     };
-    if let Some(obj) = &op.obj {
-        // SAFETY: The job is locked (contract): the BO of every MAP op is.
-        let locked_obj = unsafe { obj.assume_gpuva_locked() };
-        let vm_bo = vm.obtain_bo(&locked_obj)?;
-        cur.sg = Some(sg_find(vm, &vm_bo, &locked_obj, op.obj_offset)?);
-        cur.obj = Some(obj.clone());
-        cur.vm_bo = Some(vm_bo);
+    // SAFETY: The job is locked (contract): the BO of every MAP op is.
+    let locked_obj = op
+        .obj
+        .as_deref()
+        .map(|obj| unsafe { obj.assume_gpuva_locked() });
+    let vm_bo = locked_obj.as_ref().map(|o| vm.obtain_bo(o)).transpose()?;
+    if let (Some(bo), Some(o)) = (&vm_bo, &locked_obj) {
+        cur.sg = Some(sg_find(vm, bo, o, op.obj_offset)?);
+        cur.obj = op.obj.clone();
     }
 
     // 2. Apply it: the steps cannot fail.
@@ -514,14 +520,16 @@ fn prepare_op(
         if op.op == bindings::MSM_VM_BIND_OP_UNMAP {
             locked.sm_unmap(step, spares, op.iova, op.range)
         } else {
-            let obj = op.obj.as_deref();
-            locked.sm_map(step, spares, op.iova, op.range, obj, op.obj_offset)
+            let bo = vm_bo.as_ref();
+            locked.sm_map(step, spares, op.iova, op.range, bo, op.obj_offset)
         }
     };
-    // The VMAs linked to the vm_bo hold their own references.
     step.cur = Cur::default();
-    if let Err(e) = ret {
+    // The VMAs linked to the vm_bo hold their own references: ours goes here.
+    drop(vm_bo);
+    if warn_on(ret.is_err()) {
         // Create checked the range against the VM: drm_gpuvm cannot refuse.
+        let e = ret.err().unwrap_or(EINVAL);
         pr_err!(
             "{}: bind op refused by drm_gpuvm: {}\n",
             vm.name(),
@@ -562,17 +570,13 @@ pub(super) fn step_map<'op>(step: &mut Step, op: OpMap<'op, RsVm>) -> Result<OpM
     };
     let cur = &step.cur;
     let (iova, range) = (cur.iova, cur.range);
-    let (done, _va) = op.map(
-        cur.vm_bo.as_deref(),
-        vma_flags(cur.flags),
-        super::RsVa::new(true),
-    )?;
+    if let Some(vm_bo) = op.vm_bo() {
+        vm_bo.extobj_add();
+    }
+    let done = op.map(vma_flags(cur.flags), super::RsVa::new(true))?;
     if cur.op == bindings::MSM_VM_BIND_OP_MAP_NULL {
         step.queue(PtKind::MapNull, iova, range, None)?;
         return Ok(done);
-    }
-    if let Some(vm_bo) = &cur.vm_bo {
-        vm_bo.extobj_add();
     }
     let obj = step.cur.obj.clone();
     step.queue(PtKind::Map, iova, range, obj.as_deref())?;
@@ -607,6 +611,7 @@ pub(super) fn step_unmap<'op>(
         Ok(done) => return Ok(done),
         Err(op) => op,
     };
+    let va = op.va();
     if va.data().mapped() {
         step.queue(PtKind::Unmap, va.addr(), va.range(), va.obj())?;
     }
