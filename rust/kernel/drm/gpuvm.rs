@@ -8,25 +8,29 @@
 //!   kref (every vm_bo holds a reference, so a VM lives while a BO is mapped in it);
 //! - [`GpuVa<T>`]: a `drm_gpuva` and the driver's data `T::VaData`, owned by the VM's VA tree
 //!   while inserted;
-//! - [`GpuVmBo<T>`]: a `drm_gpuvm_bo` and the driver's `T::VmBoData`, reference counted;
-//! - [`GpuVm::sm_map`] and [`GpuVm::sm_unmap`]: `drm_gpuvm`'s split and merge, which call the
-//!   driver's step functions with [`OpMap`], [`OpRemap`] and [`OpUnmap`].
+//! - [`GpuVmBo<T>`]: a `drm_gpuvm_bo` and the driver's `T::VmBoData`, reference counted through
+//!   [`VmBoRef`];
+//! - [`VmLocked::sm_map`] and [`VmLocked::sm_unmap`]: `drm_gpuvm`'s split and merge, which call
+//!   the driver's step functions with [`OpMap`], [`OpRemap`] and [`OpUnmap`].
 //!
 //! The types carry the rules of `drm_gpuvm`:
 //!
 //! - Every VA of a `GpuVm<T>` and every vm_bo of it was made by this module, so a `drm_gpuva`
 //!   found in the tree is a `GpuVa<T>` and a `drm_gpuvm_bo` a `GpuVmBo<T>`.
-//! - Split and merge never allocates: [`GpuVm::sm_map`] refuses to start unless a full
+//! - Split and merge never allocates: [`VmLocked::sm_map`] refuses to start unless a full
 //!   [`VaSpares`] is given, which holds as many VAs as one request can create.
 //! - A step function returns a proof ([`OpMapped`], [`OpRemapped`], [`OpUnmapped`]) that only
 //!   the methods applying the step make, so a step cannot be left undone; the proof's lifetime
 //!   ties it to the one step it was made for.
 //! - A step may skip a map ([`OpMap::skip_kept`]) only if the same request kept
-//!   ([`OpUnmap::keep_va`]) a VA with exactly the map's range, BO and offset.
+//!   ([`OpUnmap::keep_va`]) a VA with exactly the map's range, BO and offset, and may not map
+//!   over it.
 //!
 //! Locking is `drm_gpuvm`'s: the VM's reservation lock protects the VA tree, a BO's gpuva lock
-//! (its reservation lock) the lists of its vm_bos and of their VAs. The functions that need them
-//! assert them with lockdep.
+//! (its reservation lock) the lists of its vm_bos and of their VAs. Both are taken in C (with
+//! `drm_exec`); [`GpuVm::assume_locked`] and [`gem::Object::assume_gpuva_locked`] turn them into
+//! proofs ([`VmLocked`], [`gem::GpuvaLocked`]) that the functions needing them borrow, after a
+//! lockdep assertion.
 //!
 //! C header: [`include/drm/drm_gpuvm.h`](srctree/include/drm/drm_gpuvm.h).
 
@@ -54,8 +58,8 @@ pub trait DriverGpuVm: Sized + Send + Sync + 'static {
     /// The driver's data of every vm_bo.
     type VmBoData: Send + Sync;
 
-    /// What the step functions work on: the second argument of [`GpuVm::sm_map`] and
-    /// [`GpuVm::sm_unmap`].
+    /// What the step functions work on: the first argument of [`VmLocked::sm_map`] and
+    /// [`VmLocked::sm_unmap`].
     type StepContext;
 
     /// The callbacks of this driver's VMs, one static per driver:
@@ -1079,7 +1083,7 @@ impl<'op, T: DriverGpuVm> OpUnmap<'op, T> {
 
 /// # Safety
 ///
-/// `priv_` must be the `StepState<T>` given to `drm_gpuvm_sm_map()`/`sm_unmap()` by `GpuVm<T>`.
+/// `priv_` must be the `StepState<T>` `VmLocked<T>` gave to `drm_gpuvm_sm_map()`/`sm_unmap()`.
 unsafe fn step_state<'s, T: DriverGpuVm>(
     priv_: *mut core::ffi::c_void,
 ) -> &'s mut StepState<'s, T> {
@@ -1102,7 +1106,7 @@ unsafe extern "C" fn step_map<T: DriverGpuVm>(
     op: *mut bindings::drm_gpuva_op,
     priv_: *mut core::ffi::c_void,
 ) -> core::ffi::c_int {
-    // SAFETY: `drm_gpuvm_sm_map()` passes the `priv` of `GpuVm::sm_map`.
+    // SAFETY: `drm_gpuvm_sm_map()` passes the `priv` of `VmLocked::sm_map`.
     let s = unsafe { step_state::<T>(priv_) };
     let op = OpMap {
         // SAFETY: A map step's op is a valid `drm_gpuva_op_map` for the call.
@@ -1124,7 +1128,7 @@ unsafe extern "C" fn step_remap<T: DriverGpuVm>(
     op: *mut bindings::drm_gpuva_op,
     priv_: *mut core::ffi::c_void,
 ) -> core::ffi::c_int {
-    // SAFETY: `drm_gpuvm_sm_map()`/`sm_unmap()` pass the `priv` of `GpuVm`.
+    // SAFETY: `drm_gpuvm_sm_map()`/`sm_unmap()` pass the `priv` of `VmLocked`.
     let s = unsafe { step_state::<T>(priv_) };
     let op = OpRemap {
         // SAFETY: A remap step's op is a valid `drm_gpuva_op_remap` for the call.
@@ -1143,7 +1147,7 @@ unsafe extern "C" fn step_unmap<T: DriverGpuVm>(
     op: *mut bindings::drm_gpuva_op,
     priv_: *mut core::ffi::c_void,
 ) -> core::ffi::c_int {
-    // SAFETY: `drm_gpuvm_sm_map()`/`sm_unmap()` pass the `priv` of `GpuVm`.
+    // SAFETY: `drm_gpuvm_sm_map()`/`sm_unmap()` pass the `priv` of `VmLocked`.
     let s = unsafe { step_state::<T>(priv_) };
     let op = OpUnmap {
         // SAFETY: An unmap step's op is a valid `drm_gpuva_op_unmap` for the call.
