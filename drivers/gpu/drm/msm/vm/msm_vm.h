@@ -232,10 +232,20 @@ extern const struct msm_vm_funcs msm_vm_rs_funcs;
 extern const struct msm_vm_funcs *const msm_vm_cores[];
 
 /**
+ * msm_vm_core_by_name() - the built-in core of a name
+ * @name: a core's &msm_vm_funcs.name, as the msm_vm.vm_core parameter spells
+ *	it (a trailing newline is ignored); may be NULL
+ *
+ * Return: the core of msm_vm_cores with that name, or NULL.
+ */
+const struct msm_vm_funcs *msm_vm_core_by_name(const char *name);
+
+/**
  * msm_vm_default_core() - the core new VMs of the driver use
  *
- * Chosen with the msm_vm.vm_core module parameter (a core's name); the C
- * reference core if it names none that is built in.
+ * Chosen with the msm_vm.vm_core module parameter (a core's name, see
+ * msm_vm_core_by_name()); the C reference core if it names none that is
+ * built in.
  *
  * Return: a core of msm_vm_cores.
  */
@@ -252,8 +262,8 @@ const struct msm_vm_funcs *msm_vm_default_core(void);
  *
  * Return: the VM, with one reference for the caller; ERR_PTR(-EINVAL) if
  * @info's VA range is empty, not page aligned or wraps past 2^64, its drm
- * device lacks DRIVER_GEM_GPUVA, or its log_shift is above
- * MSM_VM_LOG_SHIFT_MAX; ERR_PTR(-ENOMEM).
+ * device lacks DRIVER_GEM_GPUVA, its mmu or bo_funcs is NULL, or its
+ * log_shift is above MSM_VM_LOG_SHIFT_MAX; ERR_PTR(-ENOMEM).
  */
 static inline struct msm_vm *
 msm_vm_create(const struct msm_vm_funcs *core, const struct msm_vm_create_info *info)
@@ -356,7 +366,8 @@ static inline const char *msm_vm_unusable(struct msm_vm *vm)
 /**
  * msm_vm_mark_unusable() - make a VM unusable
  * @vm: the VM
- * @reason: why, a static string; the first reason given is kept
+ * @reason: why, a static string, or NULL for "unusable"; the first reason
+ *	given is kept
  *
  * Does not sleep.  No lock needed.
  */

@@ -98,7 +98,7 @@ static struct msm_vm *c_create(const struct msm_vm_create_info *info)
 	    check_add_overflow(info->va_start, info->va_size, &end))
 		return ERR_PTR(-EINVAL);
 	if (!drm_core_check_feature(info->drm, DRIVER_GEM_GPUVA) ||
-	    info->log_shift > MSM_VM_LOG_SHIFT_MAX)
+	    !info->mmu || !info->bo_funcs || info->log_shift > MSM_VM_LOG_SHIFT_MAX)
 		return ERR_PTR(-EINVAL);
 
 	vm = c_may_fail(kzalloc(sizeof(*vm), GFP_KERNEL));

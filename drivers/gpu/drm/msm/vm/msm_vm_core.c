@@ -76,14 +76,20 @@ static char *vm_core = "c";
 module_param(vm_core, charp, 0444);
 MODULE_PARM_DESC(vm_core, "VM core new VMs use: c (default) or rust, if built in");
 
-const struct msm_vm_funcs *msm_vm_default_core(void)
+const struct msm_vm_funcs *msm_vm_core_by_name(const char *name)
 {
 	const struct msm_vm_funcs *const *core;
 
-	for (core = msm_vm_cores; *core; core++)
-		if (vm_core && sysfs_streq(vm_core, (*core)->name))
+	for (core = msm_vm_cores; name && *core; core++)
+		if (sysfs_streq(name, (*core)->name))
 			return *core;
-	return &msm_vm_c_funcs;
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(msm_vm_core_by_name);
+
+const struct msm_vm_funcs *msm_vm_default_core(void)
+{
+	return msm_vm_core_by_name(vm_core) ?: &msm_vm_c_funcs;
 }
 EXPORT_SYMBOL_GPL(msm_vm_default_core);
 

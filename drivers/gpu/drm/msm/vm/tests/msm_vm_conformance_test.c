@@ -81,6 +81,26 @@ static void create_rejects_a_device_without_gem_gpuva(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL);
 }
 
+static void create_rejects_a_vm_without_mmu_or_bo_funcs(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_create_info info = {
+		.drm = c->drm,
+		.bo_funcs = &conf_bo_funcs,
+		.va_start = SZ_1M,
+		.va_size = SZ_1G,
+		.managed = true,
+	};
+	struct msm_vm_live live;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL);
+	info.mmu = &c->mmu->base;
+	info.bo_funcs = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL);
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
+}
+
 static void create_rejects_a_log_above_the_maximum(struct kunit *test)
 {
 	struct conf *c = test->priv;
@@ -602,9 +622,19 @@ static void a_vm_is_usable_until_marked_and_keeps_the_first_reason(struct kunit 
 	msm_vm_put(vm);
 }
 
+static void a_vm_marked_without_a_reason_says_unusable(struct kunit *test)
+{
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, false);
+
+	msm_vm_mark_unusable(vm, NULL);
+	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(vm), "unusable");
+	msm_vm_put(vm);
+}
+
 static struct kunit_case msm_vm_conformance_cases[] = {
 	KUNIT_CASE_PARAM(create_rejects_an_invalid_va_range, core_gen_params),
 	KUNIT_CASE_PARAM(create_rejects_a_device_without_gem_gpuva, core_gen_params),
+	KUNIT_CASE_PARAM(create_rejects_a_vm_without_mmu_or_bo_funcs, core_gen_params),
 	KUNIT_CASE_PARAM(create_rejects_a_log_above_the_maximum, core_gen_params),
 	KUNIT_CASE_PARAM(a_vm_reports_what_it_was_created_with, core_gen_params),
 	KUNIT_CASE_PARAM(the_last_put_frees_the_vm, core_gen_params),
@@ -624,6 +654,7 @@ static struct kunit_case msm_vm_conformance_cases[] = {
 	KUNIT_CASE_PARAM(vmas_stay_until_the_last_handle_goes, core_gen_params),
 	KUNIT_CASE_PARAM(a_vm_is_usable_until_marked_and_keeps_the_first_reason,
 			 core_gen_params),
+	KUNIT_CASE_PARAM(a_vm_marked_without_a_reason_says_unusable, core_gen_params),
 	{}
 };
 
@@ -636,7 +667,51 @@ static struct kunit_suite msm_vm_conformance_suite = {
 	.test_cases = msm_vm_conformance_cases,
 };
 
-kunit_test_suite(msm_vm_conformance_suite);
+/* ---- The cores built in ---- */
+
+static void every_built_in_core_is_found_by_its_name(struct kunit *test)
+{
+	const struct msm_vm_funcs *const *core;
+	char line[32];
+
+	for (core = msm_vm_cores; *core; core++) {
+		KUNIT_EXPECT_PTR_EQ(test, msm_vm_core_by_name((*core)->name), *core);
+		/* As written to the module parameter through sysfs. */
+		snprintf(line, sizeof(line), "%s\n", (*core)->name);
+		KUNIT_EXPECT_PTR_EQ(test, msm_vm_core_by_name(line), *core);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_cores[0], &msm_vm_c_funcs);
+	KUNIT_EXPECT_EQ(test, !!msm_vm_core_by_name("rust"), IS_ENABLED(CONFIG_DRM_MSM_VM_RUST));
+}
+
+static void an_unknown_core_name_finds_no_core(struct kunit *test)
+{
+	KUNIT_EXPECT_NULL(test, msm_vm_core_by_name("cobol"));
+	KUNIT_EXPECT_NULL(test, msm_vm_core_by_name("rus"));
+	KUNIT_EXPECT_NULL(test, msm_vm_core_by_name(""));
+	KUNIT_EXPECT_NULL(test, msm_vm_core_by_name(NULL));
+}
+
+static void the_default_core_is_a_built_in_one(struct kunit *test)
+{
+	const struct msm_vm_funcs *def = msm_vm_default_core();
+
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_core_by_name(def->name), def);
+}
+
+static struct kunit_case msm_vm_cores_cases[] = {
+	KUNIT_CASE(every_built_in_core_is_found_by_its_name),
+	KUNIT_CASE(an_unknown_core_name_finds_no_core),
+	KUNIT_CASE(the_default_core_is_a_built_in_one),
+	{}
+};
+
+static struct kunit_suite msm_vm_cores_suite = {
+	.name = "msm_vm_cores",
+	.test_cases = msm_vm_cores_cases,
+};
+
+kunit_test_suites(&msm_vm_conformance_suite, &msm_vm_cores_suite);
 
 MODULE_DESCRIPTION("Conformance suite of the msm GPU VM contract");
 MODULE_LICENSE("GPL");
