@@ -292,7 +292,9 @@ static void c_vma_close(struct msm_vm *_vm, struct msm_vm_vma *_vma)
 	struct msm_vm_c *vm = to_c_vm(_vm);
 
 	drm_gpuvm_resv_assert_held(&vm->gpuvm);
-	drm_gem_gpuva_assert_lock_held(vma->base.gem.obj);
+	/* MAP_NULL ranges have no BO, so no vm_bo to unlink from. */
+	if (vma->base.gem.obj)
+		drm_gem_gpuva_assert_lock_held(vma->base.gem.obj);
 	if (WARN_ON(vma->mapped))
 		c_vma_unmap(_vm, _vma);
 
@@ -473,17 +475,10 @@ static void c_close(struct msm_vm *_vm)
 	drm_gpuvm_resv_assert_held(&vm->gpuvm);
 	/* The caller's reference keeps @vm while its last vm_bo goes. */
 	drm_gpuvm_for_each_va_safe(va, next, &vm->gpuvm) {
-		struct msm_vm_c_vma *vma = va_to_c_vma(va);
+		struct msm_vm_vma *vma = from_c_vma(va_to_c_vma(va));
 
-		c_vma_unmap(_vm, from_c_vma(vma));
-		if (!va->gem.obj) {
-			/* A MAP_NULL range: no BO, no vm_bo, no drm_mm node. */
-			drm_gpuva_remove(va);
-			kfree(vma);
-			atomic_long_dec(&msm_vm_c_live_vmas);
-			continue;
-		}
-		c_vma_close(_vm, from_c_vma(vma));
+		c_vma_unmap(_vm, vma);
+		c_vma_close(_vm, vma);
 	}
 }
 
