@@ -279,6 +279,13 @@ impl<T: DriverGpuVm> GpuVm<T> {
         unsafe { (*self.as_raw()).mm_range }
     }
 
+    /// Whether `[addr, addr + range)` lies inside the VM without wrapping past 2^64
+    /// (`drm_gpuvm_range_valid()`). An empty range inside the VM is valid.
+    pub fn range_valid(&self, addr: u64, range: u64) -> bool {
+        // SAFETY: The VM is valid; its range and kernel node are set at init and never change.
+        unsafe { bindings::drm_gpuvm_range_valid(self.as_raw(), addr, range) }
+    }
+
     /// The name given to [`GpuVm::new`].
     pub fn name(&self) -> &CStr {
         // SAFETY: `name` was copied from a `CStr`, with its NUL.

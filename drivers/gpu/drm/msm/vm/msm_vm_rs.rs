@@ -81,6 +81,10 @@ macro_rules! check_export {
 ///
 /// Overflow-safe: a range or a VM whose end would wrap past 2^64 is invalid.
 /// Declared in `msm_vm_rs.h`; does not sleep and takes no lock.
+///
+/// The core itself uses the kernel's `drm_gpuvm_range_valid()` (`GpuVm::range_valid`). This is
+/// the plain export the `msm_vm_rust_ffi` suite calls from C, next to the ops table: it checks
+/// that path and `check_export!`, and compares the result with `drm_gpuvm_range_valid()`.
 #[no_mangle]
 pub extern "C" fn msm_vm_rs_range_valid(
     vm_start: u64,

@@ -22,8 +22,7 @@
 //! the VM as it was.
 
 use super::{
-    may_alloc, msm_vm_rs_range_valid, vm, Live, Mmu, RsVm, Vm, BIND_FAILED, BIND_NOT_RUN,
-    BIND_PREPARE_FAILED, JOBS,
+    may_alloc, vm, Live, Mmu, RsVm, Vm, BIND_FAILED, BIND_NOT_RUN, BIND_PREPARE_FAILED, JOBS,
 };
 use core::{mem::MaybeUninit, ptr};
 use kernel::{
@@ -50,8 +49,6 @@ use kernel::{
 
 /// The DUMP flag of a VMA, in the `drm_gpuva` flags left to drivers.
 pub(super) const VMA_DUMP: u32 = bindings::drm_gpuva_flags_DRM_GPUVA_USERBITS;
-
-const SZ_2M: u64 = 2 << 20;
 
 fn vma_flags(op_flags: u32) -> u32 {
     if op_flags & bindings::MSM_VM_BIND_OP_DUMP != 0 {
@@ -157,14 +154,11 @@ struct PtOp {
     _obj: Option<ARef<gem::Object>>,
 }
 
-/// The op prepare is applying, for the step functions.
+/// What the step functions need of the op prepare is applying and the steps do not say: its
+/// flags, and for a MAP where its BO offset is in the BO's scatterlist.
 #[derive(Default)]
 struct Cur {
-    op: u32,
     flags: u32,
-    iova: u64,
-    range: u64,
-    obj: Option<ARef<gem::Object>>,
     sg: Option<(*mut bindings::scatterlist, usize)>,
 }
 
@@ -178,7 +172,13 @@ pub struct Step {
 }
 
 impl Step {
-    fn queue(&mut self, kind: PtKind, iova: u64, range: u64, obj: Option<&gem::Object>) -> Result {
+    fn queue(
+        &mut self,
+        kind: PtKind,
+        iova: u64,
+        range: u64,
+        obj: Option<ARef<gem::Object>>,
+    ) -> Result {
         let (sg, skip) = match kind {
             PtKind::Map => self.cur.sg.ok_or(EINVAL)?,
             _ => (ptr::null_mut(), 0),
@@ -189,7 +189,7 @@ impl Step {
             range,
             sg,
             skip,
-            _obj: obj.map(ARef::from),
+            _obj: obj,
         };
         // Prepare made room for it: this does not allocate, so it cannot fail.
         self.pt_ops.push(pt, GFP_NOWAIT)?;
@@ -238,7 +238,7 @@ fn check_op(
     {
         return Err(EINVAL);
     }
-    if !msm_vm_rs_range_valid(vm.start(), vm.range(), u.iova, u.range) {
+    if u.range == 0 || !vm.range_valid(u.iova, u.range) {
         return Err(EINVAL);
     }
     let map = u.op == bindings::MSM_VM_BIND_OP_MAP;
@@ -338,7 +338,9 @@ fn job_create(
 /// Do two ops share last-level tables? They do when the first ends in the 2 MiB block the
 /// second starts in; then one range is counted for both.
 fn same_table(last: &BindOp, op: &BindOp) -> bool {
-    (last.iova + last.range) & !(SZ_2M - 1) == op.iova & !(SZ_2M - 1)
+    // The span of one last-level table (`linux/sizes.h`; 6.12's `kernel::sizes` stops at 512K).
+    let block = !(u64::from(bindings::SZ_2M) - 1);
+    (last.iova + last.range) & block == op.iova & block
 }
 
 impl Job {
@@ -494,11 +496,8 @@ fn prepare_op(
     }
     spares.fill()?;
     let mut cur = Cur {
-        op: op.op,
         flags: op.flags,
-        iova: op.iova,
-        range: op.range,
-        ..Default::default()
+        sg: None,
     };
     // SAFETY: The job is locked (contract): the BO of every MAP op is.
     let locked_obj = op
@@ -508,7 +507,6 @@ fn prepare_op(
     let vm_bo = locked_obj.as_ref().map(|o| vm.obtain_bo(o)).transpose()?;
     if let (Some(bo), Some(o)) = (&vm_bo, &locked_obj) {
         cur.sg = Some(sg_find(vm, bo, o, op.obj_offset)?);
-        cur.obj = op.obj.clone();
     }
 
     // 2. Apply it: the steps cannot fail.
@@ -568,18 +566,19 @@ pub(super) fn step_map<'op>(step: &mut Step, op: OpMap<'op, RsVm>) -> Result<OpM
         Ok(done) => return Ok(done),
         Err(op) => op,
     };
-    let cur = &step.cur;
-    let (iova, range) = (cur.iova, cur.range);
-    if let Some(vm_bo) = op.vm_bo() {
-        vm_bo.extobj_add();
-    }
-    let done = op.map(vma_flags(cur.flags), super::RsVa::new(true))?;
-    if cur.op == bindings::MSM_VM_BIND_OP_MAP_NULL {
-        step.queue(PtKind::MapNull, iova, range, None)?;
-        return Ok(done);
-    }
-    let obj = step.cur.obj.clone();
-    step.queue(PtKind::Map, iova, range, obj.as_deref())?;
+    // The map step is the request itself: its range, and the request's BO (none for MAP_NULL).
+    let (iova, range) = (op.addr(), op.range());
+    let obj = op.vm_bo().map(|bo| {
+        bo.extobj_add();
+        ARef::from(bo.obj())
+    });
+    let done = op.map(vma_flags(step.cur.flags), super::RsVa::new(true))?;
+    let kind = if obj.is_some() {
+        PtKind::Map
+    } else {
+        PtKind::MapNull
+    };
+    step.queue(kind, iova, range, obj)?;
     Ok(done)
 }
 
@@ -590,7 +589,7 @@ pub(super) fn step_remap<'op>(
     let orig = op.orig();
     if orig.data().mapped() {
         let (start, range) = op.unmap_range();
-        step.queue(PtKind::Unmap, start, range, orig.obj())?;
+        step.queue(PtKind::Unmap, start, range, orig.obj().map(ARef::from))?;
     }
     // The pieces keep the flags, the vm_bo and the PTEs of what they were part of.
     let (done, orig) = op.remap()?;
@@ -613,7 +612,12 @@ pub(super) fn step_unmap<'op>(
     };
     let va = op.va();
     if va.data().mapped() {
-        step.queue(PtKind::Unmap, va.addr(), va.range(), va.obj())?;
+        step.queue(
+            PtKind::Unmap,
+            va.addr(),
+            va.range(),
+            va.obj().map(ARef::from),
+        )?;
     }
     let (done, va) = op.unmap();
     drop(va);

@@ -285,7 +285,8 @@ void conf_describe(struct kunit *test, struct msm_vm *vm, char *buf, size_t len)
 /*
  * Per core, in the order of msm_vm_cores: the cases of the running suite,
  * how many failed and the time their bodies took.  Printed by
- * conf_suite_exit() for report.py, which compares the cores.
+ * conf_suite_exit() for report.py, which compares the cores.  No lock: KUnit
+ * runs one suite, and one case of it, at a time.
  */
 #define CONF_MAX_CORES	4
 static struct {
