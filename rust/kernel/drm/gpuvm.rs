@@ -179,10 +179,8 @@ impl<T: DriverGpuVm> GpuVm<T> {
         data: impl PinInit<T>,
     ) -> Result<ARef<Self>> {
         T::may_alloc()?;
-        let mut copy = KVec::with_capacity(name.len_with_nul(), GFP_KERNEL)?;
-        for b in name.as_bytes_with_nul() {
-            copy.push(*b, GFP_KERNEL)?;
-        }
+        let mut copy = KVec::new();
+        copy.extend_from_slice(name.as_bytes_with_nul(), GFP_KERNEL)?;
         let name_ptr = copy.as_ptr();
 
         T::may_alloc()?;

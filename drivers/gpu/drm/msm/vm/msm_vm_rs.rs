@@ -288,7 +288,8 @@ impl RsVm {
 /// The driver data of a VMA.
 pub struct RsVa {
     /// The page-table entries of the VMA's range are written, or queued to be by a prepared bind
-    /// job. Changed under the VM's resv (and, for VM_BIND, read by nothing else).
+    /// job. Written and read under the VM's resv (`vma_map`/`vma_unmap` assert it, prepare's
+    /// steps hold its `VmLocked`); atomic only because the VMA is shared.
     mapped: AtomicBool,
     _live: Live<VMAS>,
 }
@@ -417,18 +418,14 @@ fn create(info: &bindings::msm_vm_create_info) -> Result<ARef<Vm>> {
     let mut ring = KVec::new();
     if !info.managed && info.log_shift != 0 {
         let size = 1usize << info.log_shift;
-        may_alloc()?;
-        ring = KVec::with_capacity(size, GFP_KERNEL)?;
         let empty = LogEntry {
             op: c_str!(""),
             iova: 0,
             range: 0,
             queue_id: 0,
         };
-        for _ in 0..size {
-            // Within the capacity just allocated: does not allocate.
-            ring.push(empty, GFP_KERNEL)?;
-        }
+        may_alloc()?;
+        ring = KVec::from_elem(empty, size, GFP_KERNEL)?;
     }
     let name = if info.name.is_null() {
         c_str!("msm-vm")
