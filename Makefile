@@ -4,10 +4,6 @@
 
 SHELL := /bin/bash
 T := tools/testing/msm-vm
-REQUIRED_SUITES := --require rust_doctests_kernel --require msm_vm_rust_ffi
-KCONF := drivers/gpu/drm/msm/vm/.kunitconfig
-KCONF_DEBUG := drivers/gpu/drm/msm/vm/tests/debug.kunitconfig
-WORK = $(shell . $(T)/lib.sh && resolve_base >/dev/null 2>&1 && echo $$WORK_DIR)
 
 .PHONY: help deps assemble test test-fast test-debug compare check selftest patches patches-test clean
 
@@ -33,23 +29,23 @@ deps:
 assemble: deps
 	@$(T)/assemble.sh
 
-# Two kernels: the plain one, and one with KASAN, lockdep and DEBUG_LIST.
-# Both run to the end; the report fails if either failed.
-RUNS := um=$(WORK)/results-um.json debug=$(WORK)/results-debug.json
-KUNIT_UM := $(T)/kunit.sh --name um
-KUNIT_DEBUG := $(T)/kunit.sh --name debug --kunitconfig $(KCONF) --kunitconfig $(KCONF_DEBUG)
-
+# Two kernels: the plain one (um), and one with KASAN, lockdep and
+# DEBUG_LIST (debug).  Both run to the end; the report fails if either
+# failed.  Everything that depends on the base (KERNEL_SRC, MSM_VM_CACHE) is
+# resolved inside the scripts, which see make's command-line variables:
+# make 4.3 does not pass them to $(shell), so nothing here may compute a
+# path from them.
 test: deps
-	@$(KUNIT_UM); $(KUNIT_DEBUG); $(T)/report.py $(REQUIRED_SUITES) $(RUNS)
+	@$(T)/test.sh um debug
 
 test-fast: deps
-	@$(KUNIT_UM) && $(T)/report.py $(REQUIRED_SUITES) um=$(WORK)/results-um.json
+	@$(T)/test.sh um
 
 test-debug: deps
-	@$(KUNIT_DEBUG) && $(T)/report.py $(REQUIRED_SUITES) debug=$(WORK)/results-debug.json
+	@$(T)/test.sh debug
 
 compare: deps
-	@$(KUNIT_UM); $(KUNIT_DEBUG); $(T)/report.py --table $(REQUIRED_SUITES) $(RUNS)
+	@$(T)/test.sh --table um debug
 
 check: deps
 	@$(T)/check.sh

@@ -4,24 +4,38 @@
 # Build and run the msm-vm KUnit suites under User-Mode Linux with
 # kunit.py, in one LLVM=1 kernel that carries the C and the Rust side.
 #
-#   kunit.sh [--kunitconfig PATH]... [--name NAME] [-- kunit.py args]
+#   kunit.sh --results DIR [--kunitconfig PATH]... [--name NAME] [-- kunit.py args]
 #
-# kunit.py's own output stays visible; its parsed results are written to
-# <work>/results-<name>.json for report.py.
+# kunit.py's own output stays visible.  Into DIR, which the caller chose for
+# this run (test.sh), it writes for report.py:
+#   results-NAME.json   kunit.py's parsed results
+#   test-NAME.log       the whole kernel log of the run
+#   splats-NAME.txt     the log's kernel splats, if any
+#   base-NAME.txt       the base the kernel was built from
+# It never reads or writes results anywhere else.
+#
+# MSM_VM_KUNIT_PY replaces tools/testing/kunit/kunit.py (run from the
+# assembled tree): make selftest uses it to test this tooling without
+# building a kernel.
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 name=um
+results=
 configs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=$2; shift 2 ;;
+	--results) results=$2; shift 2 ;;
 	--kunitconfig) configs+=("--kunitconfig=$2"); shift 2 ;;
 	--) shift; break ;;
 	*) die "kunit.sh: unknown argument $1" ;;
 	esac
 done
+[ -n "$results" ] || die "kunit.sh: --results DIR is required"
+[ -d "$results" ] || die "kunit.sh: results directory $results does not exist"
+results=$(cd "$results" && pwd)
 [ ${#configs[@]} -gt 0 ] || configs=(--kunitconfig=drivers/gpu/drm/msm/vm/.kunitconfig)
 
 SRC=$("$(dirname "$0")/assemble.sh")
@@ -43,14 +57,15 @@ if [ "$(cat "$BUILD/.msm-vm-shim" 2>/dev/null)" != "$sum" ]; then
 	echo "$sum" >"$BUILD/.msm-vm-shim"
 fi
 
-json=$WORK_DIR/results-$name.json
+json=$results/results-$name.json
 log=$BUILD/test.log
-rm -f "$json" "$log"
+rm -f "$json" "$log" "$results/test-$name.log" "$results/splats-$name.txt"
+echo "Linux $BASE_VERSION ($BASE_DESC)" >"$results/base-$name.txt"
 msg "kunit: Linux $BASE_VERSION, build dir $BUILD"
 rc=0
 (
 	cd "$SRC"
-	python3 tools/testing/kunit/kunit.py run --arch=um \
+	python3 "${MSM_VM_KUNIT_PY:-tools/testing/kunit/kunit.py}" run --arch=um \
 		--build_dir="$BUILD" "${configs[@]}" --jobs="$MSM_VM_JOBS" \
 		--make_options LLVM=1 \
 		--make_options RUSTC="$MSM_VM_RUSTC" \
@@ -68,14 +83,13 @@ rc=0
 # UML's virt-pci WARNs at every boot without a virtio device (benign).
 pattern='WARNING:|BUG:|Oops|possible (circular|recursive) locking|inconsistent lock state'
 pattern+='|unreferenced object'
+[ ! -f "$log" ] || cp "$log" "$results/test-$name.log"
 splats=$(grep -E "$pattern" "$log" 2>/dev/null | grep -v 'at arch/um/drivers/virt-pci.c:' || true)
 if [ -n "$splats" ]; then
 	printf '%s\n' "$splats" | head -n 20 >&2
 	# report.py counts this file's lines as failures.
-	printf '%s\n' "$splats" >"$WORK_DIR/splats-$name.txt"
+	printf '%s\n' "$splats" >"$results/splats-$name.txt"
 	msg "kernel splats in the $name run (see $log)"
-else
-	rm -f "$WORK_DIR/splats-$name.txt"
 fi
 if [ ! -s "$json" ]; then
 	die "kunit.py ended with status $rc before running any test" \

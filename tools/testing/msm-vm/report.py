@@ -9,12 +9,15 @@ case) and ends with the plain line "N passed, N failed" (", N skipped" when
 any).  Exits 1 if any case failed or crashed, a run has no results, or a
 required suite did not run with at least one passing case and no failure
 or skip (so that, e.g., the Rust doctests cannot silently drop out).
-Each kernel splat kunit.sh found in a run's log (splats-NAME.txt next to
-its results) counts as one failure.
+Every file is read from the directory of the run's RESULTS.json, which
+kunit.sh wrote for this run only (test.sh makes it new each time): a missing
+results file is an error naming it, never a reason to look elsewhere.
+Each kernel splat kunit.sh found in a run's log (splats-NAME.txt) counts as
+one failure; base-NAME.txt names the tree the kernel was built from, and is
+printed first.
 
 The conformance suites run every case once per VM core and log, per core,
-"msm-vm-core: suite=S core=C cases=N failed=N us=N" (build-NAME/test.log next
-to the results).  Those lines give a per-core table (cases, failures, time
+"msm-vm-core: suite=S core=C cases=N failed=N us=N" (test-NAME.log).  Those lines give a per-core table (cases, failures, time
 of the case bodies); every core must have run as many cases of a suite as
 the others, or the run fails: a core cannot silently drop out.
 """
@@ -65,11 +68,23 @@ def main():
     notes = []
     for run in args.runs:
         name, _, path = run.partition("=")
+        run_dir = os.path.dirname(path)
+        try:
+            with open(os.path.join(run_dir, f"base-{name}.txt"), encoding="utf-8") as f:
+                print(f"msm-vm: {name}: built from {f.read().strip()}")
+        except OSError:
+            pass
         try:
             with open(path, encoding="utf-8") as f:
                 root = json.load(f)
-        except (OSError, ValueError) as e:
-            print(f"msm-vm: {name}: no results ({e})", file=sys.stderr)
+        except OSError as e:
+            print(f"msm-vm: {name}: this run wrote no results file {path} "
+                  f"({e.strerror}): its build or boot failed, see above", file=sys.stderr)
+            ok = False
+            continue
+        except ValueError as e:
+            print(f"msm-vm: {name}: results file {path} is not valid JSON ({e})",
+                  file=sys.stderr)
             ok = False
             continue
         suites = {}
@@ -86,7 +101,7 @@ def main():
             ok = False
         # Kernel splats (lockdep, KASAN, WARN) that kunit.sh found in the log
         # fail the run even where every case passed.
-        splat_file = os.path.join(os.path.dirname(path), f"splats-{name}.txt")
+        splat_file = os.path.join(run_dir, f"splats-{name}.txt")
         if os.path.exists(splat_file):
             with open(splat_file, encoding="utf-8") as f:
                 splats = [line.rstrip() for line in f if line.strip()]
@@ -96,7 +111,7 @@ def main():
                 notes += [f"  {name}: kernel log: {line}" for line in splats]
         for suite, c in suites.items():
             rows.append((name, suite, c))
-        stats = core_stats(os.path.join(os.path.dirname(path), f"build-{name}", "test.log"))
+        stats = core_stats(os.path.join(run_dir, f"test-{name}.log"))
         for (suite, core), (cases, failed, us) in stats.items():
             core_rows.append((name, suite, core, cases, failed, us))
         for suite in sorted({s for s, _ in stats}):

@@ -17,7 +17,7 @@ mkdir -p "$SCRATCH/cache"
 [ -n "${KERNEL_SRC:-}" ] || ln -s "$MSM_VM_CACHE/base" "$SCRATCH/cache/base"
 REPO=$SCRATCH/repo
 mkdir -p "$REPO"
-(cd "$MSM_VM_TOP" && overlay_files && ls patches/*) >"$SCRATCH/files"
+(cd "$MSM_VM_TOP" && overlay_files && ls Makefile patches/*) >"$SCRATCH/files"
 (cd "$MSM_VM_TOP" && tar -cf - -T "$SCRATCH/files") | tar -xf - -C "$REPO"
 T=$REPO/tools/testing/msm-vm
 
@@ -115,7 +115,99 @@ expect "... and KERNEL_SRC is not written" test -z "$(newer_than_marker "$REAL_B
 expect "... nor gains a file" test ! -e "$REAL_BASE/drivers/gpu/drm/msm/vm"
 unset KERNEL_SRC
 
-# 9. The bindgen shim, over a fake bindgen that shows what it was given.
+# 9. make test reads the results of its own run, and of nothing else: two
+#    bases in one cache in both orders, KERNEL_SRC and MSM_VM_CACHE given on
+#    make's command line (make 4.3 does not pass those to $(shell)), a run
+#    that dies before writing results, and KERNEL_SRC on a machine that
+#    never unpacked the Debian base.  A fake kunit.py (kunit.sh's
+#    MSM_VM_KUNIT_PY) stands in for the kernel build: it names the tree's
+#    SUBLEVEL in a suite, whose case fails while the overlay has a file
+#    tools/testing/msm-vm/selftest-fail-<version>.
+cat >"$SCRATCH/fake-kunit.py" <<'FAKE'
+#!/usr/bin/env python3
+import json, os, sys
+opt = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+with open("Makefile") as f:
+    sub = next(l.split("=")[1].strip() for l in f if l.startswith("SUBLEVEL ="))
+fail = os.path.exists(f"tools/testing/msm-vm/selftest-fail-6.12.{sub}")
+os.makedirs(opt["build_dir"], exist_ok=True)
+with open(os.path.join(opt["build_dir"], "test.log"), "w") as f:
+    f.write(f"fake kernel of 6.12.{sub}\n")
+suites = [("rust_doctests_kernel", "PASS"), ("msm_vm_rust_ffi", "PASS"),
+          (f"selftest_6_12_{sub}", "FAIL" if fail else "PASS")]
+with open(opt["json"], "w") as f:
+    json.dump({"name": "main", "sub_groups": [
+        {"name": n, "test_cases": [{"name": "a_case", "status": st}]} for n, st in suites]}, f)
+FAKE
+chmod +x "$SCRATCH/fake-kunit.py"
+# A second 6.12.y tree, 6.12.107 by its Makefile.
+OTHER=$SCRATCH/linux-6.12.107
+cp -al "$REAL_BASE" "$OTHER" 2>/dev/null || cp -a "$REAL_BASE" "$OTHER"
+rm "$OTHER/Makefile"
+sed 's/^SUBLEVEL = .*/SUBLEVEL = 107/' "$REAL_BASE/Makefile" >"$OTHER/Makefile"
+deb=$(kernel_version "$REAL_BASE")
+# mk ARGS...: make in the scratch repository, the scratch cache in the
+# environment (as before), ARGS on make's command line.
+mk() {
+	MSM_VM_CACHE=$SCRATCH/cache MSM_VM_KUNIT_PY=$SCRATCH/fake-kunit.py \
+		make -s -C "$REPO" "$@" >"$SCRATCH/out" 2>&1
+}
+said() { grep -q -- "$1" "$SCRATCH/out"; }
+verdict() { # verdict VERSION pass|fail: how the fake run of that base ends.
+	local m=$REPO/tools/testing/msm-vm/selftest-fail-$1
+	if [ "$2" = fail ]; then touch "$m"; else rm -f "$m"; fi
+}
+
+verdict "$deb" pass
+verdict 6.12.107 fail
+expect "a Debian-base run passes with its own results" mk test-fast
+expect "... saying which base it built" said "^msm-vm: um: built from Linux $deb (Debian"
+expect "a KERNEL_SRC run after it reports its own failure" \
+	fails mk test-fast KERNEL_SRC="$OTHER"
+expect "... and counts" said "^2 passed, 1 failed$"
+expect "... and base" said "^msm-vm: um: built from Linux 6.12.107 (KERNEL_SRC=$OTHER)"
+expect "... and no suite of the other base" fails said "selftest_${deb//./_}"
+verdict "$deb" fail
+verdict 6.12.107 pass
+expect "a failing Debian-base run fails" fails mk test-fast
+expect "a KERNEL_SRC run after it reports its own pass" mk test-fast KERNEL_SRC="$OTHER"
+expect "... and counts" said "^3 passed, 0 failed$"
+verdict "$deb" pass
+mkdir -p "$SCRATCH/cache2"
+ln -s "$MSM_VM_CACHE/base" "$SCRATCH/cache2/base"
+expect "MSM_VM_CACHE on make's command line is where results go and are read" \
+	mk test-fast MSM_VM_CACHE="$SCRATCH/cache2"
+expect "... and counts" said "^3 passed, 0 failed$"
+expect "... in that cache" test -f "$SCRATCH/cache2/work/deb-"*/runs/last/results-um.json
+expect "make test: both kernels pass with their own results" mk test
+expect "... and counts" said "^6 passed, 0 failed$"
+
+# A run that fails before it writes results never reports an earlier one.
+printf 'broken\n--- a/Makefile\n+++ b/Makefile\n@@ -1 +1 @@\n-no such line\n+x\n' \
+	>"$REPO/patches/9998-broken.patch"
+echo 9998-broken.patch >>"$REPO/patches/series"
+expect "a run that wrote no results fails, although the last one passed" \
+	fails mk test
+expect "... naming the missing results files" \
+	said "msm-vm: um: this run wrote no results file $SCRATCH/cache/work/deb-.*/runs/.*/results"
+expect "... of both kernels" said "msm-vm: debug: this run wrote no results file"
+sed -i '/9998-broken/d' "$REPO/patches/series"
+rm "$REPO/patches/9998-broken.patch"
+
+# KERNEL_SRC where the Debian base was never unpacked (nor is installed).
+mk_nodeb() {
+	MSM_VM_CACHE=$SCRATCH/cache-nodeb MSM_VM_TARBALL=$SCRATCH/none.tar.xz \
+		MSM_VM_KUNIT_PY=$SCRATCH/fake-kunit.py \
+		make -s -C "$REPO" "$@" >"$SCRATCH/out" 2>&1
+}
+expect "KERNEL_SRC without a Debian base passes with its own results" \
+	mk_nodeb test-fast KERNEL_SRC="$OTHER"
+expect "... and base" said "^msm-vm: um: built from Linux 6.12.107 (KERNEL_SRC=$OTHER)"
+expect "... and counts" said "^3 passed, 0 failed$"
+expect "... and never unpacks the Debian base" test ! -e "$SCRATCH/cache-nodeb/base"
+verdict 6.12.107 pass
+
+# 10. The bindgen shim, over a fake bindgen that shows what it was given.
 cat >"$SCRATCH/fake-bindgen" <<'FAKE'
 #!/bin/sh
 [ "$1" = --version ] && { echo "bindgen 0.60.1"; exit 0; }
@@ -135,21 +227,21 @@ expect "shim: rust_helper_BUG gets -> ! back" grep -q "pub fn rust_helper_BUG() 
 expect "shim: other functions are left alone" grep -q "pub fn other();" "$SCRATCH/out.rs"
 unset MSM_VM_REAL_BINDGEN
 
-# report.py: the per-core table, and a core that ran fewer cases fails the run.
+# 11. report.py: the per-core table, and a core that ran fewer cases fails the run.
 R=$SCRATCH/report
-mkdir -p "$R/build-um"
+mkdir -p "$R"
 cat >"$R/results-um.json" <<'JSON'
 {"name": "main", "sub_groups": [{"name": "msm_vm_bind", "sub_groups": [
  {"name": "a_case", "test_cases": [{"name": "c", "status": "PASS"},
                                    {"name": "rust", "status": "PASS"}]}]}]}
 JSON
 core_line() { echo "[1.0] msm-vm-core: suite=msm_vm_bind core=$1 cases=$2 failed=0 us=$3"; }
-{ core_line c 1 1500; core_line rust 1 1200; } >"$R/build-um/test.log"
+{ core_line c 1 1500; core_line rust 1 1200; } >"$R/test-um.log"
 report() { "$T/report.py" um="$R/results-um.json" >"$R/out" 2>&1; }
 report
 expect "report: equal cores pass and get a per-core table" \
 	grep -q "^um  *msm_vm_bind  *rust  *1  *0  *1.2 ms" "$R/out"
-{ core_line c 2 1500; core_line rust 1 1200; } >"$R/build-um/test.log"
+{ core_line c 2 1500; core_line rust 1 1200; } >"$R/test-um.log"
 expect "report: a core that ran fewer cases fails the run" fails report
 expect "report: ... and says which suite" grep -q "msm_vm_bind: the cores ran different" "$R/out"
 
