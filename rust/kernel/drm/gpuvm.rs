@@ -631,6 +631,17 @@ impl<T: DriverGpuVm> GpuVa<T> {
         unsafe { (*self.as_raw()).gem.offset }
     }
 
+    /// The vm_bo the VA is linked to, or `None` for a range without a BO.
+    pub fn vm_bo(&self) -> Option<&GpuVmBo<T>> {
+        // SAFETY: As in `obj`: a VA with a BO is linked while `&self` can be had, and its link
+        // holds a reference on the vm_bo, which is the `bo` of a `GpuVmBo<T>` (`vm_bo_alloc`
+        // makes every vm_bo of a `GpuVm<T>`).
+        unsafe {
+            let bo = (*self.as_raw()).vm_bo;
+            (!bo.is_null()).then(|| &*crate::container_of!(bo, GpuVmBo<T>, bo))
+        }
+    }
+
     /// The `drm_gpuva` flags, `DRM_GPUVA_USERBITS` and up being the driver's.
     pub fn flags(&self) -> u32 {
         // SAFETY: Only written by `sm_map`'s steps and `insert_va`, under a mutably borrowed

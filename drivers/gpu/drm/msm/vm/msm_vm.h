@@ -62,13 +62,29 @@ struct msm_vm {
  * @get_sgt: return the scatter-gather table of the pages of @obj, which the
  *	driver has pinned.  Called with the BO's resv held; returns an
  *	ERR_PTR() on failure, whose errno the core passes on.  The table stays
- *	valid while the pages are pinned.
+ *	valid while the pages are pinned.  A core keeps pointers into it (an
+ *	index of BO offsets) while a VMA of the BO in a VM is mapped, and
+ *	drops them when the last one is unmapped outside a bind job
+ *	(msm_vm_vma_unmap(), msm_vm_bo_unmap(), msm_vm_bo_unmap_all_vms()):
+ *	unmap a BO's VMAs before its pages or its table change (eviction,
+ *	purge), as their entries point at the pages anyway.  A later table is
+ *	indexed anew, whatever its address.
  * @lookup: the BO behind GEM handle @handle of @file, with a new reference,
  *	or NULL if there is none (VM_BIND MAP ops).  May sleep.
+ * @prot: the protection VM_BIND maps of @obj get, as the MMU takes it:
+ *	IOMMU_READ, plus IOMMU_WRITE unless the BO is GPU read-only,
+ *	IOMMU_CACHE for a cache-coherent BO, IOMMU_PRIV for a privileged one
+ *	(upstream msm's msm_gem_prot()).  Read once per MAP op, by
+ *	msm_vm_bind_job_create(), and used for every page the op maps; the
+ *	pieces a later split leaves keep their entries, and so their
+ *	protection.  Required for user-managed VMs (msm_vm_create() refuses
+ *	one without it); kernel-managed VMs take the protection per map
+ *	(msm_vm_vma_map()).  Does not sleep; no lock needed.
  */
 struct msm_vm_bo_funcs {
 	struct sg_table *(*get_sgt)(struct drm_gem_object *obj);
 	struct drm_gem_object *(*lookup)(struct drm_file *file, u32 handle);
+	int (*prot)(struct drm_gem_object *obj);
 };
 
 /**
@@ -100,6 +116,16 @@ struct msm_vm_create_info {
 };
 
 #define MSM_VM_LOG_SHIFT_MAX	8
+
+/*
+ * MSM_VM_JOB_PAGES_MAX: the most page-table pages one bind job may
+ * pre-allocate (256 MiB of tables with 4 KiB pages, enough to map 128 GiB
+ * with last-level tables).  The count comes from userspace ranges: a
+ * MAP_NULL of a whole 2^47-byte VM alone would ask for 2^26 pages.  A job
+ * above it is refused with -ENOMEM at msm_vm_bind_job_create(), before
+ * anything is allocated; turnip then retries with one op per ioctl.
+ */
+#define MSM_VM_JOB_PAGES_MAX	65536
 
 /**
  * struct msm_vm_log_entry - one page-table operation of a bind job
@@ -176,6 +202,7 @@ struct msm_vm_live {
  * @vmas: see msm_vm_vmas()
  * @log_read: see msm_vm_log_read()
  * @job_create: see msm_vm_bind_job_create()
+ * @job_pages: see msm_vm_bind_job_pages()
  * @job_lock: see msm_vm_bind_job_lock()
  * @job_prepare: see msm_vm_bind_job_prepare()
  * @job_run: see msm_vm_bind_job_run()
@@ -214,6 +241,7 @@ struct msm_vm_funcs {
 				 unsigned int max);
 	struct msm_vm_bind_job *(*job_create)(struct msm_vm *vm, struct drm_file *file,
 					      const struct drm_msm_vm_bind *args);
+	u64 (*job_pages)(struct msm_vm *vm, struct msm_vm_bind_job *job);
 	int (*job_lock)(struct msm_vm *vm, struct msm_vm_bind_job *job, struct drm_exec *exec);
 	int (*job_prepare)(struct msm_vm *vm, struct msm_vm_bind_job *job);
 	void (*job_run)(struct msm_vm *vm, struct msm_vm_bind_job *job);
@@ -262,8 +290,9 @@ const struct msm_vm_funcs *msm_vm_default_core(void);
  *
  * Return: the VM, with one reference for the caller; ERR_PTR(-EINVAL) if
  * @info's VA range is empty, not page aligned or wraps past 2^64, its drm
- * device lacks DRIVER_GEM_GPUVA, its mmu or bo_funcs is NULL, or its
- * log_shift is above MSM_VM_LOG_SHIFT_MAX; ERR_PTR(-ENOMEM).
+ * device lacks DRIVER_GEM_GPUVA, its mmu or bo_funcs is NULL, it is
+ * user-managed and bo_funcs has no prot, or its log_shift is above
+ * MSM_VM_LOG_SHIFT_MAX; ERR_PTR(-ENOMEM).
  */
 static inline struct msm_vm *
 msm_vm_create(const struct msm_vm_funcs *core, const struct msm_vm_create_info *info)
@@ -646,8 +675,12 @@ static inline unsigned int msm_vm_log_read(struct msm_vm *vm, struct msm_vm_log_
  *    page aligned; an empty range, or one not inside the VM or wrapping
  *    past 2^64; a MAP with handle 0; an UNMAP or MAP_NULL with a handle or
  *    an obj_offset; a MAP_NULL on a VM without PRR; a handle @file does not
- *    have; obj_offset + range past the end of the BO.
+ *    have; obj_offset + range past the end of the BO;
+ *  - then -ENOMEM if the page-table pages the job may need (counted in 64
+ *    bits with the MMU's prealloc_count, see msm_vm_bind_job_pages()) are
+ *    more than MSM_VM_JOB_PAGES_MAX.
  *
+ * Each MAP op takes its BO's protection (&msm_vm_bo_funcs.prot) here.
  * nr_ops == 0 is valid: a job that changes nothing (a fence-only bind).
  * Sleeps and allocates.  No lock needed.
  *
@@ -658,6 +691,27 @@ static inline struct msm_vm_bind_job *
 msm_vm_bind_job_create(struct msm_vm *vm, struct drm_file *file, const struct drm_msm_vm_bind *args)
 {
 	return vm->funcs->job_create(vm, file, args);
+}
+
+/**
+ * msm_vm_bind_job_pages() - the page-table pages a bind job pre-allocates
+ * @vm: the job's VM
+ * @job: the job, in any state
+ *
+ * The worst case of the job's page-table pages, known from
+ * msm_vm_bind_job_create() on, at most MSM_VM_JOB_PAGES_MAX: what
+ * msm_vm_bind_job_prepare() allocates and what the job holds until it is
+ * freed.  For throttling: the driver waits while too many pages of a VM's
+ * jobs are in flight before it takes any lock (upstream msm: 1024).
+ * Consecutive MAP and MAP_NULL ops whose ranges meet in one 2 MiB block
+ * share their last-level tables and are counted once.  Does not sleep; no
+ * lock needed.
+ *
+ * Return: the number of pages.
+ */
+static inline u64 msm_vm_bind_job_pages(struct msm_vm *vm, struct msm_vm_bind_job *job)
+{
+	return vm->funcs->job_pages(vm, job);
 }
 
 /**
@@ -685,7 +739,7 @@ static inline int msm_vm_bind_job_lock(struct msm_vm *vm, struct msm_vm_bind_job
  * @vm: the job's VM
  * @job: the job, locked (msm_vm_bind_job_lock())
  *
- * Counts and allocates the page-table pages the job may need, then applies
+ * Allocates the page-table pages the job may need, then applies
  * the ops to the VM's VMAs in order with drm_gpuvm's split and merge,
  * queueing the page-table writes for msm_vm_bind_job_run().  Everything an
  * op needs is allocated before it touches the VMAs.  A MAP identical to an

@@ -100,6 +100,9 @@ static struct msm_vm *c_create(const struct msm_vm_create_info *info)
 	if (!drm_core_check_feature(info->drm, DRIVER_GEM_GPUVA) ||
 	    !info->mmu || !info->bo_funcs || info->log_shift > MSM_VM_LOG_SHIFT_MAX)
 		return ERR_PTR(-EINVAL);
+	/* VM_BIND maps with the BO's protection: a VM without it would lose it. */
+	if (!info->managed && !info->bo_funcs->prot)
+		return ERR_PTR(-EINVAL);
 
 	vm = c_may_fail(kzalloc(sizeof(*vm), GFP_KERNEL));
 	if (!vm)
@@ -260,10 +263,30 @@ static int c_vma_map(struct msm_vm *_vm, struct msm_vm_vma *_vma, int prot)
 	return 0;
 }
 
-static void c_vma_unmap(struct msm_vm *_vm, struct msm_vm_vma *_vma)
+static struct msm_vm_c_vm_bo *to_c_vm_bo(struct drm_gpuvm_bo *vm_bo)
 {
-	struct msm_vm_c_vma *vma = to_c_vma(_vma);
-	struct msm_vm_c *vm = to_c_vm(_vm);
+	return container_of(vm_bo, struct msm_vm_c_vm_bo, base);
+}
+
+/*
+ * Forget @vm_bo's scatterlist index once none of its VMAs is mapped: the
+ * driver may then free the BO's pages, and a table allocated afterwards,
+ * even at the same address, must be indexed anew.  Under the BO's resv.
+ */
+static void c_vm_bo_unmapped(struct drm_gpuvm_bo *vm_bo)
+{
+	struct drm_gpuva *va;
+
+	drm_gem_gpuva_assert_lock_held(vm_bo->obj);
+	drm_gpuvm_bo_for_each_va(va, vm_bo)
+		if (va_to_c_vma(va)->mapped)
+			return;
+	msm_vm_c_vm_bo_free_index(to_c_vm_bo(vm_bo));
+}
+
+/* Remove @vma's page-table entries; see c_vma_unmap(). */
+static void __c_vma_unmap(struct msm_vm_c *vm, struct msm_vm_c_vma *vma)
+{
 	int ret;
 
 	drm_gpuvm_resv_assert_held(&vm->gpuvm);
@@ -284,6 +307,17 @@ static void c_vma_unmap(struct msm_vm *_vm, struct msm_vm_vma *_vma)
 		drm_warn(vm->gpuvm.drm, "%s: unmap of 0x%llx+0x%llx failed: %d\n",
 			 vm->gpuvm.name, vma->base.va.addr, vma->base.va.range, ret);
 	vma->mapped = false;
+}
+
+static void c_vma_unmap(struct msm_vm *_vm, struct msm_vm_vma *_vma)
+{
+	struct msm_vm_c_vma *vma = to_c_vma(_vma);
+	bool was_mapped = vma->mapped;
+
+	__c_vma_unmap(to_c_vm(_vm), vma);
+	/* Walks the BO's VMAs in this VM: a few, in kernel-managed VMs. */
+	if (was_mapped && vma->base.vm_bo)
+		c_vm_bo_unmapped(vma->base.vm_bo);
 }
 
 static void c_vma_close(struct msm_vm *_vm, struct msm_vm_vma *_vma)
@@ -353,10 +387,12 @@ static void c_bo_unmap_vm_bo(struct drm_gpuvm_bo *vm_bo, bool close)
 	drm_gpuvm_bo_for_each_va_safe(va, next, vm_bo) {
 		struct msm_vm_c_vma *vma = va_to_c_vma(va);
 
-		c_vma_unmap(&vm->base, from_c_vma(vma));
+		__c_vma_unmap(vm, vma);
 		if (close)
 			c_vma_close(&vm->base, from_c_vma(vma));
 	}
+	/* None of them is mapped now: the BO's pages may go (eviction). */
+	msm_vm_c_vm_bo_free_index(to_c_vm_bo(vm_bo));
 	drm_gpuvm_bo_put(vm_bo);
 }
 
@@ -475,10 +511,11 @@ static void c_close(struct msm_vm *_vm)
 	drm_gpuvm_resv_assert_held(&vm->gpuvm);
 	/* The caller's reference keeps @vm while its last vm_bo goes. */
 	drm_gpuvm_for_each_va_safe(va, next, &vm->gpuvm) {
-		struct msm_vm_vma *vma = from_c_vma(va_to_c_vma(va));
+		struct msm_vm_c_vma *vma = va_to_c_vma(va);
 
-		c_vma_unmap(_vm, vma);
-		c_vma_close(_vm, vma);
+		/* The vm_bo, and its index, go with the BO's last VMA. */
+		__c_vma_unmap(vm, vma);
+		c_vma_close(_vm, from_c_vma(vma));
 	}
 }
 
@@ -515,6 +552,7 @@ const struct msm_vm_funcs msm_vm_c_funcs = {
 	.vmas = c_vmas,
 	.log_read = c_log_read,
 	.job_create = msm_vm_c_job_create,
+	.job_pages = msm_vm_c_job_pages,
 	.job_lock = msm_vm_c_job_lock,
 	.job_prepare = msm_vm_c_job_prepare,
 	.job_run = msm_vm_c_job_run,

@@ -85,7 +85,11 @@ struct msm_vm_c_sg_index {
  * @sgt: the table @index was built from
  * @index: one entry per scatterlist entry of @sgt, for a binary search of
  *	a BO offset instead of a walk from the start; built on first use,
- *	under the BO's resv, again if the BO's table changes
+ *	under the BO's resv.  It points into the BO's table, so it lives only
+ *	while a VMA of the pair is mapped (the driver keeps the pages then):
+ *	it is dropped when the last one is unmapped outside a job
+ *	(c_vm_bo_unmapped(), msm_vm_bo_unmap()), and goes with the pair.
+ *	A table at the address of @sgt is not taken to be the same table.
  * @nents: entries of @index
  */
 struct msm_vm_c_vm_bo {
@@ -141,6 +145,7 @@ static inline void msm_vm_c_mark_unusable(struct msm_vm_c *vm, const char *reaso
 /* msm_vm_c_bind.c */
 struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *vm, struct drm_file *file,
 					    const struct drm_msm_vm_bind *args);
+u64 msm_vm_c_job_pages(struct msm_vm *vm, struct msm_vm_bind_job *job);
 int msm_vm_c_job_lock(struct msm_vm *vm, struct msm_vm_bind_job *job, struct drm_exec *exec);
 int msm_vm_c_job_prepare(struct msm_vm *vm, struct msm_vm_bind_job *job);
 void msm_vm_c_job_run(struct msm_vm *vm, struct msm_vm_bind_job *job);

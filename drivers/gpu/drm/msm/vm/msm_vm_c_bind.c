@@ -14,8 +14,9 @@
  * then free.  The VA tree is the truth for the next job as soon as prepare
  * returns; the page tables catch up when the job runs.
  *
- * Pre-allocation: the page-table pages of the whole job are counted and
- * allocated first.  Then, for each op and before drm_gpuvm touches the tree,
+ * Pre-allocation: the page-table pages of the whole job are counted at
+ * create (capped, and reported to the driver for throttling) and allocated
+ * first in prepare.  Then, for each op and before drm_gpuvm touches the tree,
  * everything its steps may use: three VMAs (the new one, and prev and next
  * for the remaps at its two ends), one queued write per VMA the op overlaps
  * plus one for its own map, the vm_bo of a MAP and the scatterlist position
@@ -45,6 +46,7 @@
  * @op: MSM_VM_BIND_OP_x
  * @flags: MSM_VM_BIND_OP_x flags
  * @obj: the BO of a MAP, with a reference; NULL otherwise
+ * @prot: for a MAP, the BO's protection (&msm_vm_bo_funcs.prot)
  * @obj_offset: offset into @obj
  * @iova: first address
  * @range: size in bytes
@@ -53,6 +55,7 @@ struct c_bind_op {
 	u32 op;
 	u32 flags;
 	struct drm_gem_object *obj;
+	int prot;
 	u64 obj_offset;
 	u64 iova;
 	u64 range;
@@ -72,6 +75,7 @@ enum c_pt_kind {
  * @range: size in bytes
  * @sg: for C_PT_MAP, the scatterlist entry holding the first page
  * @skip: for C_PT_MAP, bytes of @sg before the first page
+ * @prot: for C_PT_MAP and C_PT_MAP_NULL, the protection to map with
  * @obj: the BO whose pages are (un)mapped, with a reference that keeps
  *	them until the write is done; NULL for MAP_NULL ranges
  */
@@ -82,6 +86,7 @@ struct c_pt_op {
 	u64 range;
 	struct scatterlist *sg;
 	size_t skip;
+	int prot;
 	struct drm_gem_object *obj;
 };
 
@@ -89,7 +94,7 @@ struct c_pt_op {
  * struct c_job - a VM_BIND job of the C core
  * @vm: the VM, with a reference
  * @queue_id: the submitqueue, for the vm_log
- * @prealloc: the page-table pages of the job
+ * @prealloc: the page-table pages of the job, counted by create
  * @prealloc_allocated: @prealloc holds pages to give back
  * @prepared: prepare applied every op
  * @ran: run was called
@@ -172,7 +177,67 @@ static int c_check_op(struct msm_vm_c *vm, struct drm_file *file,
 		return -EINVAL;
 	if (check_add_overflow(u->obj_offset, u->range, &end) || end > op->obj->size)
 		return -EINVAL;
+	op->prot = vm->bo_funcs->prot(op->obj);
 	return 0;
+}
+
+/*
+ * Do two MAP ops share last-level tables?  They do when the first ends in
+ * the 2 MiB block the second starts in; then one range is counted for both.
+ */
+static bool c_same_table(const struct c_bind_op *last, const struct c_bind_op *op)
+{
+	return ALIGN_DOWN(last->iova + last->range, SZ_2M) == ALIGN_DOWN(op->iova, SZ_2M);
+}
+
+/*
+ * Add the pages of [@start, @end) to the job's count; -ENOMEM once it is
+ * above the cap.  The MMU adds to a u64, at most about 2^44 for a range
+ * inside the VM, and counting stops at the cap: the sum cannot wrap.
+ */
+static int c_count_range(struct c_job *job, u64 start, u64 end)
+{
+	struct msm_mmu *mmu = job->vm->mmu;
+
+	mmu->funcs->prealloc_count(mmu, &job->prealloc, start, end - start);
+	return job->prealloc.count > MSM_VM_JOB_PAGES_MAX ? -ENOMEM : 0;
+}
+
+/*
+ * Count the page-table pages of every MAP and MAP_NULL op, at create: the
+ * count depends on the ops only, and the driver throttles on it before it
+ * takes any lock (msm_vm_bind_job_pages()).
+ */
+static int c_job_count(struct c_job *job)
+{
+	const struct c_bind_op *last = NULL;
+	u64 start = 0, end = 0;
+	u32 i;
+	int ret;
+
+	if (!job->vm->mmu->funcs->prealloc_count)
+		return 0;
+	for (i = 0; i < job->nr_ops; i++) {
+		const struct c_bind_op *op = &job->ops[i];
+
+		if (op->op == MSM_VM_BIND_OP_UNMAP)
+			continue;
+		if (last && c_same_table(last, op)) {
+			/* Ops need not be sorted: keep the span covering both. */
+			start = min(start, op->iova);
+			end = max(end, op->iova + op->range);
+		} else {
+			if (last) {
+				ret = c_count_range(job, start, end);
+				if (ret)
+					return ret;
+			}
+			start = op->iova;
+			end = op->iova + op->range;
+		}
+		last = op;
+	}
+	return last ? c_count_range(job, start, end) : 0;
 }
 
 struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *_vm, struct drm_file *file,
@@ -220,6 +285,9 @@ struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *_vm, struct drm_file 
 		if (ret)
 			goto err;
 	}
+	ret = c_job_count(job);
+	if (ret)
+		goto err;
 	return (struct msm_vm_bind_job *)job;
 
 err:
@@ -253,46 +321,19 @@ int msm_vm_c_job_lock(struct msm_vm *_vm, struct msm_vm_bind_job *_job, struct d
 	return 0;
 }
 
-/*
- * Do two MAP ops share last-level tables?  They do when the first ends in
- * the 2 MiB block the second starts in; then one range is counted for both.
- */
-static bool c_same_table(const struct c_bind_op *last, const struct c_bind_op *op)
+u64 msm_vm_c_job_pages(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 {
-	return ALIGN_DOWN(last->iova + last->range, SZ_2M) == ALIGN_DOWN(op->iova, SZ_2M);
+	return to_c_job(_job)->prealloc.count;
 }
 
-/* Count and allocate the page-table pages of every MAP and MAP_NULL op. */
+/* Allocate the page-table pages create counted. */
 static int c_job_prealloc(struct c_job *job)
 {
 	struct msm_mmu *mmu = job->vm->mmu;
-	const struct c_bind_op *last = NULL;
-	u64 start = 0, end = 0;
-	u32 i;
 	int ret;
 
 	if (!mmu->funcs->prealloc_count)
 		return 0;
-	for (i = 0; i < job->nr_ops; i++) {
-		const struct c_bind_op *op = &job->ops[i];
-
-		if (op->op == MSM_VM_BIND_OP_UNMAP)
-			continue;
-		if (last && c_same_table(last, op)) {
-			/* Ops need not be sorted: keep the span covering both. */
-			start = min(start, op->iova);
-			end = max(end, op->iova + op->range);
-		} else {
-			if (last)
-				mmu->funcs->prealloc_count(mmu, &job->prealloc, start, end - start);
-			start = op->iova;
-			end = op->iova + op->range;
-		}
-		last = op;
-	}
-	if (last)
-		mmu->funcs->prealloc_count(mmu, &job->prealloc, start, end - start);
-
 	ret = mmu->funcs->prealloc_allocate(mmu, &job->prealloc);
 	if (ret)
 		return ret;
@@ -406,7 +447,8 @@ int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
 	vma->base.flags = c_vma_flags(req->flags);
 	vma->mapped = true;
 	if (req->op == MSM_VM_BIND_OP_MAP_NULL) {
-		c_queue(job, C_PT_MAP_NULL, req->iova, req->range, NULL);
+		pt = c_queue(job, C_PT_MAP_NULL, req->iova, req->range, NULL);
+		pt->prot = IOMMU_READ | IOMMU_WRITE;
 		return 0;
 	}
 	drm_gpuva_link(&vma->base, job->cur_vm_bo);
@@ -414,6 +456,7 @@ int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
 	pt = c_queue(job, C_PT_MAP, req->iova, req->range, req->obj);
 	pt->sg = job->cur_sg;
 	pt->skip = job->cur_skip;
+	pt->prot = req->prot;
 	return 0;
 }
 
@@ -609,11 +652,10 @@ static int c_job_apply(struct c_job *job, bool unmaps_only)
 			continue;
 		if (pt->kind == C_PT_MAP) {
 			ret = mmu->funcs->map_sg(mmu, pt->iova, pt->sg, pt->skip, pt->range,
-						 IOMMU_READ | IOMMU_WRITE);
+						 pt->prot);
 			c_log(vm, "map", pt, job->queue_id);
 		} else {
-			ret = mmu->funcs->map_prr(mmu, pt->iova, pt->range,
-						  IOMMU_READ | IOMMU_WRITE);
+			ret = mmu->funcs->map_prr(mmu, pt->iova, pt->range, pt->prot);
 			c_log(vm, "map_null", pt, job->queue_id);
 		}
 		skip_maps = ret != 0;

@@ -188,6 +188,18 @@ impl BoFuncs {
         from_err_ptr(unsafe { f(obj.as_raw()) })
     }
 
+    /// Whether the driver can say what protection a BO's VM_BIND maps get.
+    fn has_prot(self) -> bool {
+        self.funcs().prot.is_some()
+    }
+
+    /// The protection VM_BIND maps of `obj` get (`IOMMU_READ`, ...).
+    fn prot(self, obj: &gem::Object) -> Result<c_int> {
+        let f = self.funcs().prot.ok_or(EINVAL)?;
+        // SAFETY: `obj` is valid; `prot` needs no lock (contract).
+        Ok(unsafe { f(obj.as_raw()) })
+    }
+
     /// The BO of a GEM handle, with a new reference.
     fn lookup(self, file: *mut bindings::drm_file, handle: u32) -> Option<ARef<gem::Object>> {
         let f = self.funcs().lookup?;
@@ -414,6 +426,10 @@ fn create(info: &bindings::msm_vm_create_info) -> Result<ARef<Vm>> {
     }
     let mmu = Mmu(NonNull::new(info.mmu).ok_or(EINVAL)?);
     let bo_funcs = BoFuncs(NonNull::new(info.bo_funcs.cast_mut()).ok_or(EINVAL)?);
+    // VM_BIND maps with the BO's protection: a VM without it would lose it.
+    if !info.managed && !bo_funcs.has_prot() {
+        return Err(EINVAL);
+    }
 
     let mut ring = KVec::new();
     if !info.managed && info.log_shift != 0 {
@@ -736,7 +752,16 @@ unsafe fn vma_close(locked: &mut VmLocked<'_, RsVm>, va: *const Va) {
 unsafe extern "C" fn rs_vma_unmap(v: *mut bindings::msm_vm, a: *mut bindings::msm_vm_vma) {
     // SAFETY: See `rs_vma_map`.
     let (vm, va) = unsafe { (vm(v), vma(a)) };
+    let was_mapped = va.data().mapped();
     vma_unmap(vm, va);
+    if let (true, Some(obj), Some(bo)) = (was_mapped, va.obj(), va.vm_bo()) {
+        // SAFETY: The caller holds the BO's resv (contract); `vma_unmap` asserted it.
+        let obj = unsafe { obj.assume_gpuva_locked() };
+        // Walks the BO's VMAs in this VM: a few, in kernel-managed VMs.
+        if bo.vas(&obj).all(|va| !va.data().mapped()) {
+            bind::forget_index(bo, &obj);
+        }
+    }
 }
 
 /// Implements `msm_vm_vma_close()` of `msm_vm.h`.
@@ -823,6 +848,8 @@ unsafe fn bo_unmap_vm_bo(bo: &GpuVmBo<RsVm>, obj: &GpuvaLocked<'_>, close: bool)
     vm.assert_resv_held();
     if !close {
         bo.vas(obj).for_each(|va| vma_unmap(vm, va));
+        // None of them is mapped now: the BO's pages may go (eviction).
+        bind::forget_index(&bo, obj);
         return;
     }
     // SAFETY: The VM's resv is held (safety requirements); this is its only proof here.
@@ -1084,6 +1111,7 @@ pub static msm_vm_rs_funcs: Funcs = Funcs(bindings::msm_vm_funcs {
     vmas: Some(rs_vmas),
     log_read: Some(rs_log_read),
     job_create: Some(bind::rs_job_create),
+    job_pages: Some(bind::rs_job_pages),
     job_lock: Some(bind::rs_job_lock),
     job_prepare: Some(bind::rs_job_prepare),
     job_run: Some(bind::rs_job_run),

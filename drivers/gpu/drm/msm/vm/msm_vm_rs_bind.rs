@@ -13,9 +13,10 @@
 //!                                                               no allocation
 //! ```
 //!
-//! then free (dropping the [`Job`]). The page-table pages of the whole job are counted and
-//! allocated first, merging ops that share a 2 MiB block exactly as the C core does, so both
-//! cores ask the MMU for the same number of pages. Then, per op and before the tree changes: a
+//! then free (dropping the [`Job`]). The page-table pages of the whole job are counted at create
+//! (capped at `MSM_VM_JOB_PAGES_MAX`, and reported for throttling) and allocated first in
+//! prepare, merging ops that share a 2 MiB block exactly as the C core does, so both cores ask
+//! the MMU for the same number of pages. Then, per op and before the tree changes: a
 //! full `VaSpares` (which `VmLocked::sm_map` insists on), room for one queued write per VMA the op
 //! overlaps plus one, the vm_bo of a MAP and the scatterlist position of its BO offset. So a
 //! step never fails, an op is applied whole or not at all, and a failure at the first op leaves
@@ -59,10 +60,12 @@ fn vma_flags(op_flags: u32) -> u32 {
 }
 
 /// Where each scatterlist entry of a BO ends, for a binary search of a BO offset; built on first
-/// use under the BO's resv, again if the BO's table changes.
+/// use under the BO's resv.
 ///
-/// Keyed by the table's address, as the C core's index is: a vm_bo lives only while a VMA of the
-/// BO does, and the driver keeps a mapped BO's pages pinned, and its table valid, as long.
+/// It points into the BO's table, so it lives only while a VMA of the (VM, BO) pair is mapped,
+/// as the driver keeps the pages then: [`forget_index`] drops it when the last one is unmapped
+/// outside a job, and it goes with the pair. A table at the address of `sgt` is not taken to be
+/// the same table: the driver may free one and allocate the next at the same address.
 pub(crate) struct SgIndex {
     /// The table the index was built from.
     sgt: *mut bindings::sg_table,
@@ -76,6 +79,15 @@ impl Default for SgIndex {
             sgt: ptr::null_mut(),
             ends: KVVec::new(),
         }
+    }
+}
+
+/// Forgets `vm_bo`'s scatterlist index: none of its VMAs is mapped, and the BO's pages may go.
+/// `obj` proves the BO's resv (nothing is done for another object's).
+pub(super) fn forget_index(vm_bo: &GpuVmBo<RsVm>, obj: &GpuvaLocked<'_>) {
+    if vm_bo.obj() == obj.obj() {
+        // SAFETY: Only used under the BO's resv, held (`obj`), by one task at a time.
+        unsafe { *vm_bo.data().index.get() = SgIndex::default() };
     }
 }
 
@@ -129,6 +141,8 @@ struct BindOp {
     flags: u32,
     /// The BO of a MAP; `None` otherwise.
     obj: Option<ARef<gem::Object>>,
+    /// For a MAP, the BO's protection (`msm_vm_bo_funcs.prot`).
+    prot: c_int,
     obj_offset: u64,
     iova: u64,
     range: u64,
@@ -149,16 +163,19 @@ struct PtOp {
     /// For a map: the scatterlist entry holding the first page, and the bytes of it before.
     sg: *mut bindings::scatterlist,
     skip: usize,
+    /// For a map, the protection to map with.
+    prot: c_int,
     /// A reference on the BO whose pages are (un)mapped, which keeps them until the write is
     /// done; `None` for MAP_NULL.
     _obj: Option<ARef<gem::Object>>,
 }
 
 /// What the step functions need of the op prepare is applying and the steps do not say: its
-/// flags, and for a MAP where its BO offset is in the BO's scatterlist.
+/// flags and protection, and for a MAP where its BO offset is in the BO's scatterlist.
 #[derive(Default)]
 struct Cur {
     flags: u32,
+    prot: c_int,
     sg: Option<(*mut bindings::scatterlist, usize)>,
 }
 
@@ -183,12 +200,18 @@ impl Step {
             PtKind::Map => self.cur.sg.ok_or(EINVAL)?,
             _ => (ptr::null_mut(), 0),
         };
+        let prot = match kind {
+            PtKind::Map => self.cur.prot,
+            PtKind::MapNull => (bindings::IOMMU_READ | bindings::IOMMU_WRITE) as c_int,
+            PtKind::Unmap => 0,
+        };
         let pt = PtOp {
             kind,
             iova,
             range,
             sg,
             skip,
+            prot,
             _obj: obj,
         };
         // Prepare made room for it: this does not allocate, so it cannot fail.
@@ -248,20 +271,22 @@ fn check_op(
     if u.op == bindings::MSM_VM_BIND_OP_MAP_NULL && !d.has_prr {
         return Err(EINVAL);
     }
-    let obj = if map {
+    let (obj, prot) = if map {
         let obj = d.bo_funcs.lookup(file, u.handle).ok_or(EINVAL)?;
         match u.obj_offset.checked_add(u.range) {
             Some(end) if end <= obj.size() as u64 => {}
             _ => return Err(EINVAL),
         }
-        Some(obj)
+        let prot = d.bo_funcs.prot(&obj)?;
+        (Some(obj), prot)
     } else {
-        None
+        (None, 0)
     };
     Ok(BindOp {
         op: u.op,
         flags: u.flags,
         obj,
+        prot,
         obj_offset: u.obj_offset,
         iova: u.iova,
         range: u.range,
@@ -332,6 +357,7 @@ fn job_create(
         // Within the capacity allocated above: does not allocate.
         job.ops.push(op, GFP_KERNEL)?;
     }
+    job.count()?;
     Ok(job)
 }
 
@@ -348,19 +374,24 @@ impl Job {
         self.vm.data().mmu
     }
 
-    /// Counts and allocates the page-table pages of every MAP and MAP_NULL op.
-    fn prealloc(&mut self) -> Result {
+    /// Counts the page-table pages of every MAP and MAP_NULL op, at create: the count depends on
+    /// the ops only, and the driver throttles on it before it takes any lock
+    /// (`msm_vm_bind_job_pages()`). `ENOMEM` once it is above `MSM_VM_JOB_PAGES_MAX`: the MMU adds
+    /// to a `u64`, at most about 2^44 for a range inside the VM, and counting stops at the cap, so
+    /// the sum cannot wrap.
+    fn count(&mut self) -> Result {
         let mmu = self.mmu();
-        let (Some(count), Some(allocate)) =
-            (mmu.funcs().prealloc_count, mmu.funcs().prealloc_allocate)
-        else {
+        let Some(count) = mmu.funcs().prealloc_count else {
             return Ok(());
         };
         let p = ptr::addr_of_mut!(self.prealloc);
         let add = |start: u64, end: u64| -> Result {
-            let len = usize::try_from(end - start).map_err(|_| EINVAL)?;
             // SAFETY: The MMU is valid and `p` is this job's, not in use by the MMU.
-            unsafe { count(mmu.raw(), p, start, len) };
+            unsafe { count(mmu.raw(), p, start, end - start) };
+            // SAFETY: As above; the MMU is done with it.
+            if unsafe { (*p).count } > u64::from(bindings::MSM_VM_JOB_PAGES_MAX) {
+                return Err(ENOMEM);
+            }
             Ok(())
         };
         let mut last: Option<&BindOp> = None;
@@ -389,8 +420,18 @@ impl Job {
         if last.is_some() {
             add(start, end)?;
         }
-        // SAFETY: As above.
-        to_result(unsafe { allocate(mmu.raw(), p) })?;
+        Ok(())
+    }
+
+    /// Allocates the page-table pages create counted.
+    fn prealloc(&mut self) -> Result {
+        let mmu = self.mmu();
+        let (Some(_), Some(allocate)) = (mmu.funcs().prealloc_count, mmu.funcs().prealloc_allocate)
+        else {
+            return Ok(());
+        };
+        // SAFETY: The MMU is valid and the pre-allocation is this job's, not in use by the MMU.
+        to_result(unsafe { allocate(mmu.raw(), ptr::addr_of_mut!(self.prealloc)) })?;
         self.prealloc_allocated = true;
         Ok(())
     }
@@ -430,7 +471,6 @@ impl Job {
         let d = self.vm.data();
         let mmu = self.mmu();
         let funcs = mmu.funcs();
-        let prot = (bindings::IOMMU_READ | bindings::IOMMU_WRITE) as c_int;
         let mut log = d.mmu_lock.lock();
         let mut skip_maps = unmaps_only;
         let mut ret = Ok(());
@@ -454,7 +494,9 @@ impl Job {
                             let f = funcs.map_sg.ok_or(EINVAL)?;
                             // SAFETY: `sg` and `skip` come from the BO's pinned table, kept by
                             // `pt.obj`.
-                            to_result(unsafe { f(mmu.raw(), pt.iova, pt.sg, pt.skip, len, prot) })
+                            to_result(unsafe {
+                                f(mmu.raw(), pt.iova, pt.sg, pt.skip, len, pt.prot)
+                            })
                         }),
                 ),
                 PtKind::MapNull => (
@@ -464,7 +506,7 @@ impl Job {
                         .and_then(|len| {
                             let f = funcs.map_prr.ok_or(EINVAL)?;
                             // SAFETY: The MMU is valid.
-                            to_result(unsafe { f(mmu.raw(), pt.iova, len, prot) })
+                            to_result(unsafe { f(mmu.raw(), pt.iova, len, pt.prot) })
                         }),
                 ),
             };
@@ -497,6 +539,7 @@ fn prepare_op(
     spares.fill()?;
     let mut cur = Cur {
         flags: op.flags,
+        prot: op.prot,
         sg: None,
     };
     // SAFETY: The job is locked (contract): the BO of every MAP op is.
@@ -655,6 +698,20 @@ pub(super) unsafe extern "C" fn rs_job_create(
         Ok(job) => to_job(job),
         Err(e) => e.to_ptr(),
     }
+}
+
+/// Implements `msm_vm_bind_job_pages()` of `msm_vm.h`.
+///
+/// # Safety
+///
+/// The arguments are what `msm_vm.h` says `msm_vm_bind_job_pages()` takes: a VM of this core
+/// on which the caller holds a reference and a job of it.
+pub(super) unsafe extern "C" fn rs_job_pages(
+    _v: *mut bindings::msm_vm,
+    j: *mut bindings::msm_vm_bind_job,
+) -> u64 {
+    // SAFETY: A job of this core (contract).
+    unsafe { job(j) }.prealloc.count
 }
 
 /// Implements `msm_vm_bind_job_lock()` of `msm_vm.h`.

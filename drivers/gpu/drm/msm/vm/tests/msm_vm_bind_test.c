@@ -436,7 +436,220 @@ static void map_at_a_bo_offset_maps_the_pages_at_that_offset(struct kunit *test)
 	bind_teardown(test, &f);
 }
 
+/*
+ * A BO's scatterlist index goes when its last VMA in a VM is unmapped: the
+ * driver frees the BO's table on eviction and allocates a new one on
+ * repin, often at the same address.  Here the table is rebuilt in place,
+ * in the same struct sg_table, one entry per page in reverse order; a map
+ * at an offset must find the new table's page.  (With the old index it
+ * would read freed scatterlist entries: KASAN in the debug kernel.)
+ */
+static void a_bo_table_rebuilt_after_unmap_is_indexed_anew(struct kunit *test)
+{
+	struct drm_gem_object *big = conf_bo_new(test, SZ_64K);
+	struct drm_msm_vm_bind_op op;
+	struct conf *c = test->priv;
+	struct bind_fixture f;
+	struct drm_exec exec;
+	u32 h;
+
+	bind_setup(test, &f);
+	h = conf_handle(test, big);
+	op = (struct drm_msm_vm_bind_op)MAP(h, 0, PG(0), SZ_64K);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
+	/* Evicted: every VMA of the BO unmapped, none closed. */
+	conf_lock(test, &exec, f.vm, &big, 1);
+	msm_vm_bo_unmap(f.vm, big, false);
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(15)), 0);
+
+	conf_bo_rebuild_sgt(test, big);
+	op = (struct drm_msm_vm_bind_op)MAP(h, SZ_8K, PG(32), SZ_4K);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(32)), conf_bo_phys(big, SZ_8K));
+	bind_teardown(test, &f);
+}
+
+/* ---- BO protection ---- */
+
+/*
+ * Each MAP maps with its BO's protection (&msm_vm_bo_funcs.prot), as
+ * upstream's msm_gem_prot() gives it: A is GPU read-only, B cache-coherent
+ * (turnip's HOST_CACHED | HOST_COHERENT memory).  MAP_NULL ranges are
+ * read-write.  A hole punched into B leaves the entries of its pieces, and
+ * so their protection, as they were.
+ *
+ *   page   0 1 . . . . . . 8 9 10 11 . . . . 16 17
+ *   A      r r                                         IOMMU_READ
+ *   B                      c c c  c                    READ | WRITE | CACHE
+ *   null                                     0  0      READ | WRITE
+ *   UNMAP 9:               c . c  c
+ */
+static void maps_take_the_protection_of_their_bo(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(0), SZ_8K),
+		MAP(HB, 0, PG(8), SZ_16K),
+		MAP_NULL(PG(16), SZ_8K),
+	};
+	const struct drm_msm_vm_bind_op hole = UNMAP(PG(9), SZ_4K);
+	const int cached = PROT_RW | IOMMU_CACHE;
+	struct conf *c = test->priv;
+	struct bind_fixture f;
+	unsigned int i;
+
+	bind_setup(test, &f);
+	to_conf_bo(f.a)->prot = IOMMU_READ;
+	to_conf_bo(f.b)->prot = cached;
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_prot(c->mmu, PG(i)), IOMMU_READ,
+				    "page %u", i);
+	for (i = 8; i < 12; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_prot(c->mmu, PG(i)), cached,
+				    "page %u", i);
+	for (i = 16; i < 18; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_prot(c->mmu, PG(i)), PROT_RW,
+				    "page %u", i);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_prot(c->mmu, PG(2)), -ENOENT);
+
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &hole, 1), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_prot(c->mmu, PG(8)), cached);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_prot(c->mmu, PG(9)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_prot(c->mmu, PG(10)), cached);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_prot(c->mmu, PG(11)), cached);
+	bind_teardown(test, &f);
+}
+
 /* ---- Page-table pre-allocation ---- */
+
+static void job_lock(struct kunit *test, struct msm_vm *vm, struct msm_vm_bind_job *job,
+		     struct drm_exec *exec)
+{
+	int ret;
+
+	drm_exec_init(exec, DRM_EXEC_INTERRUPTIBLE_WAIT | DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(exec) {
+		ret = msm_vm_bind_job_lock(vm, job, exec);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/*
+ * The driver throttles on a job's page-table pages before it takes any
+ * lock: the count is there from create on, nothing is allocated before
+ * prepare, and prepare allocates exactly that.  A 4 KiB map in a fresh VM
+ * needs a level-1, a level-2 and a level-3 table; UNMAP needs none.
+ */
+static void a_jobs_page_count_is_known_at_create_and_allocated_in_prepare(struct kunit *test)
+{
+	struct drm_msm_vm_bind map = { .nr_ops = 1, .op = MAP(HA, 0, PG(0), SZ_4K) };
+	struct drm_msm_vm_bind unmap = { .nr_ops = 1, .op = UNMAP(PG(0), SZ_4K) };
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct bind_fixture f;
+	struct drm_exec exec;
+
+	bind_setup(test, &f);
+	job = msm_vm_bind_job_create(f.vm, &c->file->base, &map);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_pages(f.vm, job), 3);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 0);
+	job_lock(test, f.vm, job, &exec);
+	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_prepare(f.vm, job), 0);
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 3);
+	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_pages(f.vm, job), 3);
+	msm_vm_bind_job_run(f.vm, job);
+	msm_vm_bind_job_free(f.vm, job);
+
+	job = msm_vm_bind_job_create(f.vm, &c->file->base, &unmap);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_pages(f.vm, job), 0);
+	msm_vm_bind_job_free(f.vm, job);
+	bind_teardown(test, &f);
+}
+
+/*
+ * A job may pre-allocate at most MSM_VM_JOB_PAGES_MAX pages; above that
+ * create refuses it with -ENOMEM (turnip then retries op by op) before
+ * allocating anything, and the VM is unchanged and usable.  64 GiB of
+ * MAP_NULL needs 1 + 64 + 32768 tables: accepted (and freed unprepared,
+ * which changes nothing).  128 GiB needs 1 + 128 + 65536: refused.
+ */
+static void a_job_above_the_page_cap_is_enomem_before_allocating(struct kunit *test)
+{
+	struct drm_msm_vm_bind ok = { .nr_ops = 1, .op = MAP_NULL(SZ_64G, SZ_64G) };
+	struct drm_msm_vm_bind big = { .nr_ops = 1, .op = MAP_NULL(SZ_64G, 2 * SZ_64G) };
+	struct drm_msm_vm_bind all = {
+		.nr_ops = 1, .op = MAP_NULL(CONF_USER_START, CONF_USER_SIZE)
+	};
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct bind_fixture f;
+	char desc[64];
+
+	bind_setup(test, &f);
+	job = msm_vm_bind_job_create(f.vm, &c->file->base, &ok);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_pages(f.vm, job), 1 + 64 + 32768);
+	KUNIT_EXPECT_LE(test, msm_vm_bind_job_pages(f.vm, job), MSM_VM_JOB_PAGES_MAX);
+	msm_vm_bind_job_free(f.vm, job);
+
+	job = msm_vm_bind_job_create(f.vm, &c->file->base, &big);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(job), -ENOMEM);
+	if (!IS_ERR(job))
+		msm_vm_bind_job_free(f.vm, job);
+	job = msm_vm_bind_job_create(f.vm, &c->file->base, &all);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(job), -ENOMEM);
+	if (!IS_ERR(job))
+		msm_vm_bind_job_free(f.vm, job);
+
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 0);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "");
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+	bind_teardown(test, &f);
+}
+
+static void kvfree_action(void *p)
+{
+	kvfree(p);
+}
+
+/*
+ * Counted in 32 bits, 8176 MAP_NULLs of this whole 1 TiB VM (525314 tables
+ * each) and one of 36 last-level tables (38 in all) sum to 2^32 + 6: six
+ * pages for a job that maps 8 PiB.  The count must not wrap: -ENOMEM.
+ */
+static void a_page_count_past_2_32_is_refused_not_wrapped(struct kunit *test)
+{
+	const u32 n = 8176 + 1;
+	struct drm_msm_vm_bind_op *ops;
+	struct conf *c = test->priv;
+	struct bind_fixture f;
+	char desc[64];
+	u32 i;
+
+	ops = kvmalloc_array(n, sizeof(*ops), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ops);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kvfree_action, ops), 0);
+	for (i = 0; i < n - 1; i++)
+		ops[i] = (struct drm_msm_vm_bind_op)MAP_NULL(CONF_USER_START, CONF_USER_SIZE);
+	ops[n - 1] = (struct drm_msm_vm_bind_op)MAP_NULL(SZ_1G, 36 * SZ_2M);
+
+	bind_setup(test, &f);
+	KUNIT_EXPECT_EQ(test, conf_bind(test, f.vm, ops, n), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 0);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "");
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+	bind_teardown(test, &f);
+}
 
 /*
  * A fresh table needs one level-1, one level-2 and one level-3 table for
@@ -1112,6 +1325,12 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(map_over_a_whole_vma_drops_the_old_bo_reference, core_gen_params),
 	KUNIT_CASE_PARAM(an_identical_map_only_updates_the_dump_flag, core_gen_params),
 	KUNIT_CASE_PARAM(map_at_a_bo_offset_maps_the_pages_at_that_offset, core_gen_params),
+	KUNIT_CASE_PARAM(a_bo_table_rebuilt_after_unmap_is_indexed_anew, core_gen_params),
+	KUNIT_CASE_PARAM(maps_take_the_protection_of_their_bo, core_gen_params),
+	KUNIT_CASE_PARAM(a_jobs_page_count_is_known_at_create_and_allocated_in_prepare,
+			 core_gen_params),
+	KUNIT_CASE_PARAM(a_job_above_the_page_cap_is_enomem_before_allocating, core_gen_params),
+	KUNIT_CASE_PARAM(a_page_count_past_2_32_is_refused_not_wrapped, core_gen_params),
 	KUNIT_CASE_PARAM(maps_in_one_2m_block_preallocate_exactly_their_tables, core_gen_params),
 	KUNIT_CASE_PARAM(unsorted_maps_stay_within_the_documented_bound, core_gen_params),
 	KUNIT_CASE_PARAM(a_failed_preallocation_is_enomem_and_changes_nothing, core_gen_params),

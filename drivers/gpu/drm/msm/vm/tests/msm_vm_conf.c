@@ -57,9 +57,15 @@ static struct drm_gem_object *conf_lookup(struct drm_file *_file, u32 handle)
 	return obj;
 }
 
+static int conf_prot(struct drm_gem_object *obj)
+{
+	return to_conf_bo(obj)->prot;
+}
+
 const struct msm_vm_bo_funcs conf_bo_funcs = {
 	.get_sgt = conf_get_sgt,
 	.lookup = conf_lookup,
+	.prot = conf_prot,
 };
 
 static void conf_bo_release(void *data)
@@ -81,11 +87,24 @@ struct drm_gem_object *conf_bo_new(struct kunit *test, size_t size)
 	shmem = drm_gem_shmem_create(c->drm, size);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
 	bo = container_of(shmem, struct conf_bo, shmem);
+	bo->prot = PROT_RW;
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_pin(shmem), 0);
 	bo->sgt = drm_gem_shmem_get_sg_table(shmem);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo->sgt);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, conf_bo_release, bo), 0);
 	return &shmem->base;
+}
+
+void conf_bo_rebuild_sgt(struct kunit *test, struct drm_gem_object *obj)
+{
+	struct conf_bo *bo = to_conf_bo(obj);
+	unsigned int n = obj->size >> PAGE_SHIFT, i;
+	struct scatterlist *sg;
+
+	sg_free_table(bo->sgt);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(bo->sgt, n, GFP_KERNEL), 0);
+	for_each_sgtable_sg(bo->sgt, sg, i)
+		sg_set_page(sg, bo->shmem.pages[n - 1 - i], PAGE_SIZE, 0);
 }
 
 phys_addr_t conf_bo_phys(struct drm_gem_object *obj, u64 offset)

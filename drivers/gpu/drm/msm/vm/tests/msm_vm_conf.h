@@ -61,11 +61,13 @@ struct conf {
  * @shmem: the drm_gem_shmem object; must stay first (freed by shmem)
  * @sgt: table of its pinned pages, what &msm_vm_bo_funcs.get_sgt returns
  * @sgt_error: if not zero, get_sgt fails with this errno instead
+ * @prot: what &msm_vm_bo_funcs.prot returns; PROT_RW from conf_bo_new()
  */
 struct conf_bo {
 	struct drm_gem_shmem_object shmem;
 	struct sg_table *sgt;
 	int sgt_error;
+	int prot;
 };
 
 extern const struct msm_vm_bo_funcs conf_bo_funcs;
@@ -79,6 +81,12 @@ const void *core_gen_params(const void *prev, char *desc);
 
 /* A pinned shmem BO of @size bytes, released when the case ends. */
 struct drm_gem_object *conf_bo_new(struct kunit *test, size_t size);
+/*
+ * Rebuild @obj's table in place, in the same struct sg_table: one entry per
+ * page, the pages in reverse order.  What a repin after eviction may give
+ * the driver, at the address of the table it freed.
+ */
+void conf_bo_rebuild_sgt(struct kunit *test, struct drm_gem_object *obj);
 /* Physical address of byte @offset of @obj's pages. */
 phys_addr_t conf_bo_phys(struct drm_gem_object *obj, u64 offset);
 /* A GEM handle of @obj in the case's file. */

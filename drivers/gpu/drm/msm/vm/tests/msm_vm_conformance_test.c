@@ -101,6 +101,34 @@ static void create_rejects_a_vm_without_mmu_or_bo_funcs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
 }
 
+/*
+ * VM_BIND maps with the BO's protection (read-only, cache-coherent): a
+ * user-managed VM whose driver cannot say what it is would map every BO
+ * read-write and uncached.  A kernel-managed VM is given it per map.
+ */
+static void create_rejects_a_user_managed_vm_without_bo_prot(struct kunit *test)
+{
+	static const struct msm_vm_bo_funcs no_prot = { };
+	struct conf *c = test->priv;
+	struct msm_vm_create_info info = {
+		.drm = c->drm,
+		.mmu = &c->mmu->base,
+		.bo_funcs = &no_prot,
+		.va_start = SZ_1M,
+		.va_size = SZ_1G,
+	};
+	struct msm_vm_live live;
+	struct msm_vm *vm;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL);
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
+	info.managed = true;
+	vm = msm_vm_create(c->core, &info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	msm_vm_put(vm);
+}
+
 static void create_rejects_a_log_above_the_maximum(struct kunit *test)
 {
 	struct conf *c = test->priv;
@@ -635,6 +663,7 @@ static struct kunit_case msm_vm_conformance_cases[] = {
 	KUNIT_CASE_PARAM(create_rejects_an_invalid_va_range, core_gen_params),
 	KUNIT_CASE_PARAM(create_rejects_a_device_without_gem_gpuva, core_gen_params),
 	KUNIT_CASE_PARAM(create_rejects_a_vm_without_mmu_or_bo_funcs, core_gen_params),
+	KUNIT_CASE_PARAM(create_rejects_a_user_managed_vm_without_bo_prot, core_gen_params),
 	KUNIT_CASE_PARAM(create_rejects_a_log_above_the_maximum, core_gen_params),
 	KUNIT_CASE_PARAM(a_vm_reports_what_it_was_created_with, core_gen_params),
 	KUNIT_CASE_PARAM(the_last_put_frees_the_vm, core_gen_params),

@@ -5,11 +5,13 @@
 
 #include <kunit/test.h>
 
+#include <linux/bitfield.h>
 #include <linux/io-pgtable.h>
 #include <linux/iommu.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 
+#include "../msm_vm.h"
 #include "msm_vm_test_mmu.h"
 
 static struct msm_vm_test_mmu *to_test_mmu(struct msm_mmu *mmu)
@@ -159,7 +161,7 @@ static int test_mmu_map_prr(struct msm_mmu *mmu, u64 iova, size_t len, int prot)
 
 /* As msm_iommu counts: one table per 512 GiB, 1 GiB and 2 MiB block spanned. */
 static void test_prealloc_count(struct msm_mmu *mmu, struct msm_mmu_prealloc *p,
-				u64 iova, size_t len)
+				u64 iova, u64 len)
 {
 	u64 end = iova + len;
 
@@ -171,9 +173,9 @@ static void test_prealloc_count(struct msm_mmu *mmu, struct msm_mmu_prealloc *p,
 static void test_prealloc_cleanup(struct msm_mmu *_mmu, struct msm_mmu_prealloc *p)
 {
 	struct msm_vm_test_mmu *mmu = to_test_mmu(_mmu);
-	u32 i;
+	u64 i;
 
-	for (i = p->ptr; i < p->count; i++) {
+	for (i = p->ptr; p->pages && i < p->count; i++) {
 		free_page((unsigned long)p->pages[i]);
 		mmu->prealloc_returned++;
 	}
@@ -183,16 +185,20 @@ static void test_prealloc_cleanup(struct msm_mmu *_mmu, struct msm_mmu_prealloc 
 
 static int test_prealloc_allocate(struct msm_mmu *_mmu, struct msm_mmu_prealloc *p)
 {
+	const gfp_t gfp = GFP_KERNEL | __GFP_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
 	struct msm_vm_test_mmu *mmu = to_test_mmu(_mmu);
-	u32 i;
+	u64 i;
 
 	if (mmu->fail_prealloc)
 		return -ENOMEM;
-	p->pages = kvmalloc_array(p->count, sizeof(*p->pages), GFP_KERNEL);
+	/* The VM core caps the count: it fits in a size_t. */
+	if (WARN_ON(p->count > MSM_VM_JOB_PAGES_MAX))
+		return -ENOMEM;
+	p->pages = kvmalloc_array(p->count, sizeof(*p->pages), gfp);
 	if (!p->pages)
 		return -ENOMEM;
 	for (i = 0; i < p->count; i++) {
-		p->pages[i] = (void *)get_zeroed_page(GFP_KERNEL);
+		p->pages[i] = (void *)get_zeroed_page(gfp);
 		if (!p->pages[i]) {
 			/* Never handed out: not counted as returned either. */
 			while (i--)
@@ -257,6 +263,7 @@ struct msm_vm_test_mmu *msm_vm_test_mmu_new(struct kunit *test, struct device *d
 	if (!mmu->pgtbl)
 		__free_page(mmu->prr_page);
 	KUNIT_ASSERT_NOT_NULL(test, mmu->pgtbl);
+	mmu->ttbr = cfg.arm_lpae_s1_cfg.ttbr;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_mmu_release, mmu), 0);
 	msm_mmu_init(&mmu->base, dev, &test_mmu_funcs, MSM_MMU_IOMMU_PAGETABLE);
 	return mmu;
@@ -265,4 +272,51 @@ struct msm_vm_test_mmu *msm_vm_test_mmu_new(struct kunit *test, struct device *d
 phys_addr_t msm_vm_test_mmu_phys(struct msm_vm_test_mmu *mmu, u64 iova)
 {
 	return mmu->pgtbl->iova_to_phys(mmu->pgtbl, iova);
+}
+
+/*
+ * The VMSAv8-64 stage 1 descriptor, 4 KiB granule (Arm ARM D8.3): what
+ * io-pgtable-arm writes, read back here without its private helpers.
+ */
+#define DESC_VALID		BIT_ULL(0)
+#define DESC_TABLE		BIT_ULL(1)	/* table at levels 0-2, page at 3 */
+#define DESC_ADDR		GENMASK_ULL(47, 12)
+#define DESC_ATTRINDX		GENMASK_ULL(4, 2)
+#define DESC_AP_UNPRIV		BIT_ULL(6)	/* AP[1]: EL0 may access */
+#define DESC_AP_RDONLY		BIT_ULL(7)	/* AP[2]: read-only */
+#define DESC_XN			GENMASK_ULL(54, 53)	/* UXN and PXN */
+/* io-pgtable-arm's MAIR slots: 0 non-cacheable, 1 cacheable, 2 device. */
+#define MAIR_IDX_CACHE		1
+#define MAIR_IDX_DEV		2
+
+int msm_vm_test_mmu_prot(struct msm_vm_test_mmu *mmu, u64 iova)
+{
+	u64 *table = phys_to_virt(mmu->ttbr & DESC_ADDR);
+	unsigned int level;
+	u64 pte = 0;
+	int prot;
+
+	for (level = 0; level < 4; level++) {
+		pte = READ_ONCE(table[(iova >> (39 - 9 * level)) & 511]);
+		if (!(pte & DESC_VALID))
+			return -ENOENT;
+		/* A block (levels 1 and 2), or a page at the last level. */
+		if (!(pte & DESC_TABLE) || level == 3)
+			break;
+		table = phys_to_virt(pte & DESC_ADDR);
+	}
+	if (level == 3 && !(pte & DESC_TABLE))
+		return -EINVAL;	/* reserved encoding */
+	prot = IOMMU_READ;
+	if (!(pte & DESC_AP_RDONLY))
+		prot |= IOMMU_WRITE;
+	if (!(pte & DESC_AP_UNPRIV))
+		prot |= IOMMU_PRIV;
+	if (FIELD_GET(DESC_ATTRINDX, pte) == MAIR_IDX_CACHE)
+		prot |= IOMMU_CACHE;
+	if (FIELD_GET(DESC_ATTRINDX, pte) == MAIR_IDX_DEV)
+		prot |= IOMMU_MMIO;
+	if (pte & DESC_XN)
+		prot |= IOMMU_NOEXEC;
+	return prot;
 }

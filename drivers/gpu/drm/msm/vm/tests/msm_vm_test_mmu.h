@@ -32,6 +32,7 @@ struct kunit;
  * @prealloc_short: tables io-pgtable asked for while a job ran and none was
  *	left in the job's pre-allocation (a count too low); must stay 0
  * @prr_page: the page MAP_NULL ranges map to
+ * @ttbr: physical address of the top-level table, for msm_vm_test_mmu_prot()
  */
 struct msm_vm_test_mmu {
 	struct msm_mmu base;
@@ -46,6 +47,7 @@ struct msm_vm_test_mmu {
 	long prealloc_returned;
 	long prealloc_short;
 	struct page *prr_page;
+	u64 ttbr;
 };
 
 /**
@@ -65,5 +67,20 @@ struct msm_vm_test_mmu *msm_vm_test_mmu_new(struct kunit *test, struct device *d
  * Return: the physical address, or 0 if @iova is not mapped.
  */
 phys_addr_t msm_vm_test_mmu_phys(struct msm_vm_test_mmu *mmu, u64 iova);
+
+/**
+ * msm_vm_test_mmu_prot() - the protection a GPU address is mapped with
+ * @mmu: the test MMU
+ * @iova: the address
+ *
+ * Decodes the page-table entry io-pgtable-arm wrote (walked here, not
+ * through io-pgtable): AP[2] read-only, AP[1] unprivileged, the MAIR index
+ * (cacheable or device) and XN, back into IOMMU_* flags.
+ *
+ * Return: IOMMU_READ, plus IOMMU_WRITE, IOMMU_PRIV, IOMMU_CACHE,
+ * IOMMU_MMIO and IOMMU_NOEXEC as the entry says; -ENOENT if @iova is not
+ * mapped.
+ */
+int msm_vm_test_mmu_prot(struct msm_vm_test_mmu *mmu, u64 iova);
 
 #endif /* __MSM_VM_TEST_MMU_H__ */
