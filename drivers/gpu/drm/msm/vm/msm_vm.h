@@ -23,9 +23,10 @@
  * which it needs and the cores assert it with lockdep.
  *
  * References: a VM is refcounted (msm_vm_get()/msm_vm_put()).  A VMA belongs
- * to its VM and lives until msm_vm_vma_close(); while any VMA of a VM is
- * open, the VM stays alive even without other references.  A VMA holds a
- * reference on its BO.
+ * to its VM and lives until msm_vm_vma_close(); every VMA, a MAP_NULL range
+ * too, holds a reference on its VM (drm_gpuva_insert() takes one), so while
+ * any VMA of a VM is open the VM stays alive even without other references.
+ * A VMA of a BO holds a reference on the BO.
  */
 #ifndef __MSM_VM_H__
 #define __MSM_VM_H__
@@ -318,10 +319,12 @@ static inline struct msm_vm *msm_vm_get(struct msm_vm *vm)
  * msm_vm_put() - drop a reference on a VM
  * @vm: the VM, or NULL
  *
- * The VM is freed when its last reference is gone and no VMA of it is open
- * (each VMA of a BO keeps it alive; close a user-managed VM, which may have
- * MAP_NULL ranges, with msm_vm_close() first).  May sleep; no lock of the
- * VM may be held.
+ * The VM is freed when its last reference is gone and no VMA of it is open:
+ * each VMA keeps it alive, MAP_NULL ranges too.  A put of the driver's last
+ * reference on a VM that still has VMAs frees nothing, and nothing can
+ * close them afterwards: close a user-managed VM with msm_vm_close(), and
+ * the VMAs of a kernel-managed one, first.  May sleep; no lock of the VM
+ * may be held.
  */
 static inline void msm_vm_put(struct msm_vm *vm)
 {
@@ -669,18 +672,24 @@ static inline unsigned int msm_vm_log_read(struct msm_vm *vm, struct msm_vm_log_
  *    smaller than struct drm_msm_vm_bind_op;
  *  - -ENOMEM: the ops do not fit in memory (turnip then retries with one op
  *    per ioctl);
- *  - -EFAULT: an op cannot be read;
- *  - then op by op, in order, -EINVAL for: an unknown op; a flag other than
+ *  - then op by op, in order, each read (-EFAULT if it cannot be) and
+ *    checked, -EINVAL for: an unknown op; a flag other than
  *    MSM_VM_BIND_OP_DUMP; a non-zero pad; iova, range or obj_offset not
  *    page aligned; an empty range, or one not inside the VM or wrapping
- *    past 2^64; a MAP with handle 0; an UNMAP or MAP_NULL with a handle or
- *    an obj_offset; a MAP_NULL on a VM without PRR; a handle @file does not
- *    have; obj_offset + range past the end of the BO;
+ *    past 2^64, or above SIZE_MAX (32-bit kernels: the MMU takes size_t
+ *    lengths); a MAP with handle 0; an UNMAP or MAP_NULL with a handle or
+ *    an obj_offset; a MAP_NULL on a VM without PRR;
+ *  - then, once every op was read, the MAP ops in order, -EINVAL for: a
+ *    handle @file does not have; obj_offset + range past the end of the BO
+ *    (upstream's order: a bad handle in op 0 and an unreadable op 1 give
+ *    -EFAULT);
  *  - then -ENOMEM if the page-table pages the job may need (counted in 64
  *    bits with the MMU's prealloc_count, see msm_vm_bind_job_pages()) are
  *    more than MSM_VM_JOB_PAGES_MAX.
  *
  * Each MAP op takes its BO's protection (&msm_vm_bo_funcs.prot) here.
+ * MSM_VM_BIND_OP_DUMP on a MAP_NULL is accepted and ignored (a PRR range
+ * has no content to dump), as upstream.
  * nr_ops == 0 is valid: a job that changes nothing (a fence-only bind).
  * Sleeps and allocates.  No lock needed.
  *
@@ -763,7 +772,16 @@ static inline int msm_vm_bind_job_prepare(struct msm_vm *vm, struct msm_vm_bind_
  * Runs in the dma-fence signalling path: takes no resv lock and allocates
  * nothing (page tables come from the job's pre-allocation).  Every unmap is
  * done; after a map fails the remaining maps are skipped and the VM is
- * marked unusable ("bind failed").  Logs each write in the vm_log.
+ * marked unusable ("bind failed").  On a VM already unusable no map is
+ * done, as upstream.  MAP_NULL ranges map the PRR page with IOMMU_READ |
+ * IOMMU_WRITE.  Logs each write in the vm_log.
+ *
+ * The jobs of a VM must be applied (run, or freed unrun) in the order they
+ * were prepared, whatever submitqueue they came from: the VA tree is what
+ * the last prepare made of it.  The driver orders them (upstream: each bind
+ * job of a VM depends on the previous one's fence).  A job applied out of
+ * order is refused, an error is logged and the VM is marked unusable ("bind
+ * out of order"); its unmaps are still done.
  */
 static inline void msm_vm_bind_job_run(struct msm_vm *vm, struct msm_vm_bind_job *job)
 {
@@ -778,7 +796,9 @@ static inline void msm_vm_bind_job_run(struct msm_vm *vm, struct msm_vm_bind_job
  * Drops the job's references and returns its unused page-table pages.  A
  * job prepared (in full or in part) but never run does its queued unmaps
  * here, so that no page-table entry outlives its VMA, and skips its maps;
- * if it was prepared in full the VM is marked unusable ("bind not run").
+ * if it queued a map, the page tables now lack what its VMAs say and the VM
+ * is marked unusable ("bind not run").  A job that queued none (no op, an
+ * UNMAP of a hole or of mapped ranges, a DUMP re-map) leaves the VM usable.
  * May sleep; takes the core's MMU lock; does not allocate.
  */
 static inline void msm_vm_bind_job_free(struct msm_vm *vm, struct msm_vm_bind_job *job)

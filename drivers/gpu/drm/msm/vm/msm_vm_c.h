@@ -35,6 +35,12 @@
  * @log_next: index in @log of the next entry; under @mmu_lock
  * @log_count: entries written so far, saturating at the size of @log; under
  *	@mmu_lock
+ * @bind_prepared: sequence number of the last bind job prepared; under the
+ *	VM's resv
+ * @bind_done: sequence number of the last bind job whose page-table writes
+ *	were applied, by run or free; under @mmu_lock.  Jobs of one VM must
+ *	write in the order they were prepared (the VA tree is the truth of
+ *	the last prepare), whichever queue they came from
  * @managed: the kernel allocates VAs (msm_vm_vma_new())
  * @has_prr: the MMU can map MAP_NULL ranges
  */
@@ -52,6 +58,8 @@ struct msm_vm_c {
 	unsigned int log_shift;
 	unsigned int log_next;
 	unsigned int log_count;
+	u64 bind_prepared;
+	u64 bind_done;
 	bool managed;
 	bool has_prr;
 };

@@ -34,6 +34,7 @@
 
 #include <drm/drm_exec.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_print.h>
 #include <uapi/drm/msm_drm.h>
 
 #include "msm_vm_c.h"
@@ -45,7 +46,9 @@
  * struct c_bind_op - one checked op of a job
  * @op: MSM_VM_BIND_OP_x
  * @flags: MSM_VM_BIND_OP_x flags
- * @obj: the BO of a MAP, with a reference; NULL otherwise
+ * @handle: the GEM handle of a MAP, looked up after every op was read
+ * @obj: the BO of a MAP, with a reference; NULL otherwise (and until the
+ *	handle is looked up)
  * @prot: for a MAP, the BO's protection (&msm_vm_bo_funcs.prot)
  * @obj_offset: offset into @obj
  * @iova: first address
@@ -54,6 +57,7 @@
 struct c_bind_op {
 	u32 op;
 	u32 flags;
+	u32 handle;
 	struct drm_gem_object *obj;
 	int prot;
 	u64 obj_offset;
@@ -96,6 +100,8 @@ struct c_pt_op {
  * @queue_id: the submitqueue, for the vm_log
  * @prealloc: the page-table pages of the job, counted by create
  * @prealloc_allocated: @prealloc holds pages to give back
+ * @seq: the job's place in the order of its VM's jobs, from 1; 0 before
+ *	prepare
  * @prepared: prepare applied every op
  * @ran: run was called
  * @pt_ops: queued page-table writes, in order
@@ -114,6 +120,7 @@ struct c_job {
 	u32 queue_id;
 	struct msm_mmu_prealloc prealloc;
 	bool prealloc_allocated;
+	u64 seq;
 	bool prepared;
 	bool ran;
 	struct list_head pt_ops;
@@ -138,12 +145,13 @@ static u64 c_vma_flags(u32 op_flags)
 	return op_flags & MSM_VM_BIND_OP_DUMP ? MSM_VM_C_VMA_DUMP : 0;
 }
 
-/* The checks of msm_vm_bind_job_create(), per op, in the documented order. */
-static int c_check_op(struct msm_vm_c *vm, struct drm_file *file,
-		      const struct drm_msm_vm_bind_op *u, struct c_bind_op *op)
+/*
+ * The checks of msm_vm_bind_job_create() that need no handle, per op, in
+ * the documented order; made on each op as it is read.
+ */
+static int c_check_op(struct msm_vm_c *vm, const struct drm_msm_vm_bind_op *u,
+		      struct c_bind_op *op)
 {
-	u64 end;
-
 	if (u->op > MSM_VM_BIND_OP_MAP_NULL)
 		return -EINVAL;
 	if (u->flags & ~MSM_VM_BIND_OP_FLAGS)
@@ -153,6 +161,9 @@ static int c_check_op(struct msm_vm_c *vm, struct drm_file *file,
 	if (!PAGE_ALIGNED(u->iova) || !PAGE_ALIGNED(u->range) || !PAGE_ALIGNED(u->obj_offset))
 		return -EINVAL;
 	if (!u->range || !drm_gpuvm_range_valid(&vm->gpuvm, u->iova, u->range))
+		return -EINVAL;
+	/* The MMU takes size_t lengths: a 32-bit kernel cannot map more. */
+	if ((size_t)u->range != u->range)
 		return -EINVAL;
 	if (u->op == MSM_VM_BIND_OP_MAP && !u->handle)
 		return -EINVAL;
@@ -164,18 +175,26 @@ static int c_check_op(struct msm_vm_c *vm, struct drm_file *file,
 	*op = (struct c_bind_op) {
 		.op = u->op,
 		.flags = u->flags,
+		.handle = u->handle,
 		.obj_offset = u->obj_offset,
 		.iova = u->iova,
 		.range = u->range,
 	};
-	if (u->op != MSM_VM_BIND_OP_MAP)
-		return 0;
+	return 0;
+}
 
+/* The checks of the BO of a MAP, once every op was read and checked. */
+static int c_lookup_op(struct msm_vm_c *vm, struct drm_file *file, struct c_bind_op *op)
+{
+	u64 end;
+
+	if (op->op != MSM_VM_BIND_OP_MAP)
+		return 0;
 	/* Kept in @op even when it fails the size check: freed with the job. */
-	op->obj = vm->bo_funcs->lookup(file, u->handle);
+	op->obj = vm->bo_funcs->lookup(file, op->handle);
 	if (!op->obj)
 		return -EINVAL;
-	if (check_add_overflow(u->obj_offset, u->range, &end) || end > op->obj->size)
+	if (check_add_overflow(op->obj_offset, op->range, &end) || end > op->obj->size)
 		return -EINVAL;
 	op->prot = vm->bo_funcs->prot(op->obj);
 	return 0;
@@ -281,7 +300,13 @@ struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *_vm, struct drm_file 
 			ret = -EFAULT;
 			goto err;
 		}
-		ret = c_check_op(vm, file, &uop, &job->ops[i]);
+		ret = c_check_op(vm, &uop, &job->ops[i]);
+		if (ret)
+			goto err;
+	}
+	/* Handles last, as upstream: an unreadable op is -EFAULT first. */
+	for (i = 0; i < args->nr_ops; i++) {
+		ret = c_lookup_op(vm, file, &job->ops[i]);
 		if (ret)
 			goto err;
 	}
@@ -444,13 +469,14 @@ int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
 		return 0;
 	vma = c_take_vma(job);
 	drm_gpuva_map(&job->vm->gpuvm, &vma->base, &op->map);
-	vma->base.flags = c_vma_flags(req->flags);
 	vma->mapped = true;
 	if (req->op == MSM_VM_BIND_OP_MAP_NULL) {
+		/* No DUMP: a PRR range has no content to dump (as upstream). */
 		pt = c_queue(job, C_PT_MAP_NULL, req->iova, req->range, NULL);
 		pt->prot = IOMMU_READ | IOMMU_WRITE;
 		return 0;
 	}
+	vma->base.flags = c_vma_flags(req->flags);
 	drm_gpuva_link(&vma->base, job->cur_vm_bo);
 	drm_gpuvm_bo_extobj_add(job->cur_vm_bo);
 	pt = c_queue(job, C_PT_MAP, req->iova, req->range, req->obj);
@@ -597,6 +623,8 @@ int msm_vm_c_job_prepare(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 	ret = c_job_prealloc(job);
 	if (ret)
 		return ret;
+	/* From here on the job writes page tables, in run or in free. */
+	job->seq = ++vm->bind_prepared;
 	for (i = 0; i < job->nr_ops; i++) {
 		ret = c_prepare_op(job, &job->ops[i]);
 		if (ret) {
@@ -641,6 +669,19 @@ static int c_job_apply(struct c_job *job, bool unmaps_only)
 	int ret = 0;
 
 	mutex_lock(&vm->mmu_lock);
+	/*
+	 * In the order of prepare, or the page tables would not follow the
+	 * VA tree.  A driver bug (its bind queues of one VM must be ordered),
+	 * so the VM is lost; the unmaps still go, no PTE outlives its VMA.
+	 */
+	if (job->seq != vm->bind_done + 1) {
+		drm_err(vm->gpuvm.drm, "%s: bind job %llu applied after job %llu\n",
+			vm->gpuvm.name, job->seq, vm->bind_done);
+		msm_vm_c_mark_unusable(vm, "bind out of order");
+		skip_maps = true;
+	} else {
+		vm->bind_done = job->seq;
+	}
 	mmu->prealloc = &job->prealloc;
 	list_for_each_entry(pt, &job->pt_ops, node) {
 		if (pt->kind == C_PT_UNMAP) {
@@ -670,8 +711,20 @@ void msm_vm_c_job_run(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 	struct c_job *job = to_c_job(_job);
 
 	job->ran = true;
-	if (c_job_apply(job, false))
+	/* An unusable VM maps nothing more; its unmaps still complete. */
+	if (c_job_apply(job, !!READ_ONCE(job->vm->unusable)))
 		msm_vm_c_mark_unusable(job->vm, "bind failed");
+}
+
+/* Did prepare queue a map?  Unmaps are done even if the job never runs. */
+static bool c_job_maps(const struct c_job *job)
+{
+	const struct c_pt_op *pt;
+
+	list_for_each_entry(pt, &job->pt_ops, node)
+		if (pt->kind != C_PT_UNMAP)
+			return true;
+	return false;
 }
 
 void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
@@ -681,7 +734,12 @@ void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 	struct c_pt_op *pt, *tmp;
 	u32 i;
 
-	if (job->prepared && !job->ran)
+	/*
+	 * Page tables then lack maps the VMAs have.  A job that queued no map
+	 * (no op, UNMAP of a hole, a DUMP re-map, only unmaps, done below)
+	 * leaves them matching: the VM stays usable.
+	 */
+	if (!job->ran && c_job_maps(job))
 		msm_vm_c_mark_unusable(vm, "bind not run");
 	/*
 	 * Writes queued but never run (prepare failed after the first op, or
@@ -689,7 +747,7 @@ void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 	 * nothing else would ever remove their PTEs, which still point at BO
 	 * pages.  Do the unmaps now; skip the maps.
 	 */
-	if (!job->ran && !list_empty(&job->pt_ops))
+	if (!job->ran && job->seq)
 		c_job_apply(job, true);
 	list_splice_init(&job->spare_pt, &job->pt_ops);
 	list_for_each_entry_safe(pt, tmp, &job->pt_ops, node) {

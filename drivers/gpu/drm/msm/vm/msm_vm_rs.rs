@@ -29,7 +29,7 @@
 
 use core::{
     ptr::{self, NonNull},
-    sync::atomic::{AtomicBool, AtomicIsize, AtomicPtr, Ordering},
+    sync::atomic::{AtomicBool, AtomicIsize, AtomicPtr, AtomicU64, Ordering},
 };
 use kernel::{
     alloc::{flags::GFP_KERNEL, KVec},
@@ -227,6 +227,10 @@ struct Log {
     next: usize,
     /// Entries written, saturating at the ring's size.
     count: usize,
+    /// Sequence number of the last bind job whose page-table writes were applied, by run or
+    /// free. Jobs of one VM must write in the order they were prepared (the VA tree is the
+    /// truth of the last prepare), whichever queue they came from.
+    done: u64,
 }
 
 impl Log {
@@ -260,6 +264,9 @@ pub struct RsVm {
     has_prr: bool,
     /// NULL, or why the VM takes no more work: a static string, set once.
     unusable: AtomicPtr<c_char>,
+    /// Sequence number of the last bind job prepared; changed under the VM's resv (prepare
+    /// holds its `VmLocked`), atomic only because the VM is shared.
+    bind_prepared: AtomicU64,
     /// Serializes the page-table writes of bind jobs, which run without the resv locks, with
     /// the unmaps of a user-managed VM outside jobs; and guards the vm_log. Taken in the
     /// dma-fence signalling path, so nothing may allocate under it: lockdep learns at creation
@@ -280,6 +287,7 @@ unsafe impl Sync for RsVm {}
 const BIND_PREPARE_FAILED: &CStr = c_str!("bind prepare failed");
 const BIND_FAILED: &CStr = c_str!("bind failed");
 const BIND_NOT_RUN: &CStr = c_str!("bind not run");
+const BIND_OUT_OF_ORDER: &CStr = c_str!("bind out of order");
 
 impl RsVm {
     fn unusable(&self) -> *const c_char {
@@ -458,7 +466,16 @@ fn create(info: &bindings::msm_vm_create_info) -> Result<ARef<Vm>> {
         managed: info.managed,
         has_prr: info.has_prr,
         unusable: AtomicPtr::new(ptr::null_mut()),
-        mmu_lock <- new_mutex!(Log { ring, next: 0, count: 0 }, "msm_vm_rs::mmu_lock"),
+        bind_prepared: AtomicU64::new(0),
+        mmu_lock <- new_mutex!(
+            Log {
+                ring,
+                next: 0,
+                count: 0,
+                done: 0
+            },
+            "msm_vm_rs::mmu_lock"
+        ),
         _live: Live::new(),
     });
     // SAFETY: The device is valid and has DRIVER_GEM_GPUVA (checked); the range does not wrap

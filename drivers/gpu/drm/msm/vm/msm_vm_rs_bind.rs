@@ -23,9 +23,10 @@
 //! the VM as it was.
 
 use super::{
-    may_alloc, vm, Live, Mmu, RsVm, Vm, BIND_FAILED, BIND_NOT_RUN, BIND_PREPARE_FAILED, JOBS,
+    may_alloc, vm, Live, Mmu, RsVm, Vm, BIND_FAILED, BIND_NOT_RUN, BIND_OUT_OF_ORDER,
+    BIND_PREPARE_FAILED, JOBS,
 };
-use core::{mem::MaybeUninit, ptr};
+use core::{mem::MaybeUninit, ptr, sync::atomic::Ordering};
 use kernel::{
     alloc::{
         flags::{__GFP_NOWARN, GFP_KERNEL, GFP_NOWAIT},
@@ -139,7 +140,9 @@ fn sg_find(
 struct BindOp {
     op: u32,
     flags: u32,
-    /// The BO of a MAP; `None` otherwise.
+    /// The GEM handle of a MAP, looked up after every op was read.
+    handle: u32,
+    /// The BO of a MAP; `None` otherwise (and until the handle is looked up).
     obj: Option<ARef<gem::Object>>,
     /// For a MAP, the BO's protection (`msm_vm_bo_funcs.prot`).
     prot: c_int,
@@ -226,6 +229,8 @@ pub(super) struct Job {
     prealloc: bindings::msm_mmu_prealloc,
     /// `prealloc` holds pages to give back.
     prealloc_allocated: bool,
+    /// The job's place in the order of its VM's jobs, from 1; 0 before prepare.
+    seq: u64,
     /// Prepare applied every op.
     prepared: bool,
     /// Run was called.
@@ -242,12 +247,9 @@ pub(super) struct Job {
 // only used by whoever owns the job, one task at a time, as in C.
 unsafe impl Send for Job {}
 
-/// The checks of `msm_vm_bind_job_create()`, per op, in the documented order.
-fn check_op(
-    vm: &Vm,
-    file: *mut bindings::drm_file,
-    u: &bindings::drm_msm_vm_bind_op,
-) -> Result<BindOp> {
+/// The checks of `msm_vm_bind_job_create()` that need no handle, per op, in the documented order;
+/// made on each op as it is read.
+fn check_op(vm: &Vm, u: &bindings::drm_msm_vm_bind_op) -> Result<BindOp> {
     let d = vm.data();
     if u.op > bindings::MSM_VM_BIND_OP_MAP_NULL
         || u.flags & !bindings::MSM_VM_BIND_OP_FLAGS != 0
@@ -261,7 +263,8 @@ fn check_op(
     {
         return Err(EINVAL);
     }
-    if u.range == 0 || !vm.range_valid(u.iova, u.range) {
+    // The MMU takes `size_t` lengths: a 32-bit kernel cannot map more.
+    if u.range == 0 || !vm.range_valid(u.iova, u.range) || usize::try_from(u.range).is_err() {
         return Err(EINVAL);
     }
     let map = u.op == bindings::MSM_VM_BIND_OP_MAP;
@@ -271,26 +274,32 @@ fn check_op(
     if u.op == bindings::MSM_VM_BIND_OP_MAP_NULL && !d.has_prr {
         return Err(EINVAL);
     }
-    let (obj, prot) = if map {
-        let obj = d.bo_funcs.lookup(file, u.handle).ok_or(EINVAL)?;
-        match u.obj_offset.checked_add(u.range) {
-            Some(end) if end <= obj.size() as u64 => {}
-            _ => return Err(EINVAL),
-        }
-        let prot = d.bo_funcs.prot(&obj)?;
-        (Some(obj), prot)
-    } else {
-        (None, 0)
-    };
     Ok(BindOp {
         op: u.op,
         flags: u.flags,
-        obj,
-        prot,
+        handle: u.handle,
+        obj: None,
+        prot: 0,
         obj_offset: u.obj_offset,
         iova: u.iova,
         range: u.range,
     })
+}
+
+/// The checks of the BO of a MAP, once every op was read and checked.
+fn lookup_op(vm: &Vm, file: *mut bindings::drm_file, op: &mut BindOp) -> Result {
+    if op.op != bindings::MSM_VM_BIND_OP_MAP {
+        return Ok(());
+    }
+    let d = vm.data();
+    let obj = d.bo_funcs.lookup(file, op.handle).ok_or(EINVAL)?;
+    match op.obj_offset.checked_add(op.range) {
+        Some(end) if end <= obj.size() as u64 => {}
+        _ => return Err(EINVAL),
+    }
+    op.prot = d.bo_funcs.prot(&obj)?;
+    op.obj = Some(obj);
+    Ok(())
 }
 
 /// Reads op `i` of a batch from user memory.
@@ -336,6 +345,7 @@ fn job_create(
             queue_id: args.queue_id,
             prealloc: bindings::msm_mmu_prealloc::default(),
             prealloc_allocated: false,
+            seq: 0,
             prepared: false,
             ran: false,
             ops,
@@ -353,9 +363,13 @@ fn job_create(
         } else {
             read_op(args, i)?
         };
-        let op = check_op(vm, file, &uop)?;
+        let op = check_op(vm, &uop)?;
         // Within the capacity allocated above: does not allocate.
         job.ops.push(op, GFP_KERNEL)?;
+    }
+    // Handles last, as upstream: an unreadable op is `EFAULT` first.
+    for op in job.ops.iter_mut() {
+        lookup_op(vm, file, op)?;
     }
     job.count()?;
     Ok(job)
@@ -442,6 +456,8 @@ impl Job {
             return Err(EINVAL);
         }
         self.prealloc()?;
+        // From here on the job writes page tables, in run or in free. Under the VM's resv.
+        self.seq = self.vm.data().bind_prepared.fetch_add(1, Ordering::Relaxed) + 1;
         let Job {
             vm,
             ops,
@@ -473,6 +489,21 @@ impl Job {
         let funcs = mmu.funcs();
         let mut log = d.mmu_lock.lock();
         let mut skip_maps = unmaps_only;
+        // In the order of prepare, or the page tables would not follow the VA tree. A driver bug
+        // (its bind queues of one VM must be ordered), so the VM is lost; the unmaps still go, no
+        // PTE outlives its VMA.
+        if self.seq != log.done + 1 {
+            pr_err!(
+                "{}: bind job {} applied after job {}\n",
+                self.vm.name(),
+                self.seq,
+                log.done
+            );
+            d.mark_unusable(BIND_OUT_OF_ORDER.as_char_ptr());
+            skip_maps = true;
+        } else {
+            log.done = self.seq;
+        }
         let mut ret = Ok(());
         // SAFETY: The MMU takes page tables from the job's pages while this is set, under
         // `mmu_lock`; reset below, before the lock is dropped.
@@ -538,7 +569,8 @@ fn prepare_op(
     }
     spares.fill()?;
     let mut cur = Cur {
-        flags: op.flags,
+        // No DUMP for MAP_NULL: a PRR range has no content to dump (as upstream).
+        flags: if op.obj.is_some() { op.flags } else { 0 },
         prot: op.prot,
         sg: None,
     };
@@ -584,13 +616,16 @@ fn prepare_op(
 impl Drop for Job {
     /// `msm_vm_bind_job_free()`.
     fn drop(&mut self) {
-        if self.prepared && !self.ran {
+        // Page tables then lack maps the VMAs have. A job that queued no map (no op, UNMAP of a
+        // hole, a DUMP re-map, only unmaps, done below) leaves them matching: the VM stays usable.
+        let maps = self.step.pt_ops.iter().any(|pt| pt.kind != PtKind::Unmap);
+        if !self.ran && maps {
             self.vm.data().mark_unusable(BIND_NOT_RUN.as_char_ptr());
         }
         // Writes queued but never run (prepare failed after the first op, or the job was
         // dropped): their VMAs are already gone from the tree, so nothing else would ever remove
         // their PTEs, which still point at BO pages. Do the unmaps now; skip the maps.
-        if !self.ran && !self.step.pt_ops.is_empty() {
+        if !self.ran && self.seq != 0 {
             let _ = self.apply(true);
         }
         if self.prealloc_allocated {
@@ -777,7 +812,9 @@ pub(super) unsafe extern "C" fn rs_job_run(
     // SAFETY: A job of this core (contract).
     let job = unsafe { job(j) };
     job.ran = true;
-    if job.apply(false).is_err() {
+    // An unusable VM maps nothing more; its unmaps still complete.
+    let unusable = !job.vm.data().unusable().is_null();
+    if job.apply(unusable).is_err() {
         job.vm.data().mark_unusable(BIND_FAILED.as_char_ptr());
     }
 }

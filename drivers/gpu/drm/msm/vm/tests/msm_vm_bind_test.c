@@ -200,6 +200,18 @@ static const struct bad_case bad_cases[] = {
 	  .ops = { MAP(HA, 0, PG(0), SZ_4K), MAP(HB, 0, PG(1), SZ_4K), MAP(9, 0, PG(2), SZ_4K) } },
 	{ "BO overrun last of two", -EINVAL, 2,
 	  .ops = { MAP(HB, 0, PG(0), SZ_4K), MAP(HA, SZ_32K, PG(1), SZ_64K) } },
+	/*
+	 * Order, as upstream: every op is read and checked before any handle
+	 * is looked up.  Op 1 is a page past the one page of ops in user memory.
+	 */
+	{ "op 0 of an unknown handle, op 1 unreadable", -EFAULT, 1, .stride = PAGE_SIZE,
+	  .args.nr_ops = 2, .ops = { MAP(9, 0, PG(0), SZ_4K) } },
+	{ "op 0 past the end of its BO, op 1 unreadable", -EFAULT, 1, .stride = PAGE_SIZE,
+	  .args.nr_ops = 2, .ops = { MAP(HA, 0, PG(0), SZ_64K + SZ_4K) } },
+	{ "op 0 misaligned, op 1 unreadable", -EINVAL, 1, .stride = PAGE_SIZE,
+	  .args.nr_ops = 2, .ops = { MAP(HA, 0, PG(0) + 1, SZ_4K) } },
+	{ "op 0 of an unknown handle, op 1 of an unknown op", -EINVAL, 2,
+	  .ops = { MAP(9, 0, PG(0), SZ_4K), { .op = 7, .iova = PG(0), .range = SZ_4K } } },
 	/* Controls: what the contract accepts. */
 	{ "no op at all (a fence-only bind)", 0, 0, .args = { .nr_ops = 0 } },
 	{ "MAP of the whole BO", 0, 1, .ops = { MAP(HA, 0, PG(0), SZ_64K) } },
@@ -210,6 +222,9 @@ static const struct bad_case bad_cases[] = {
 	  .ops = { { .op = MSM_VM_BIND_OP_MAP, .handle = HA, .iova = PG(0), .range = SZ_4K,
 		     .flags = MSM_VM_BIND_OP_DUMP } } },
 	{ "MAP_NULL with PRR", 0, 1, .ops = { MAP_NULL(PG(0), SZ_8K) } },
+	{ "MAP_NULL with DUMP", 0, 1,
+	  .ops = { { .op = MSM_VM_BIND_OP_MAP_NULL, .iova = PG(0), .range = SZ_8K,
+		     .flags = MSM_VM_BIND_OP_DUMP } } },
 	{ "UNMAP of a hole", 0, 1, .ops = { UNMAP(PG(100), SZ_64K) } },
 	{ "ops 64 bytes apart", 0, 2, .stride = 64,
 	  .ops = { MAP(HA, 0, PG(0), SZ_4K), MAP(HB, 0, PG(1), SZ_4K) } },
@@ -285,10 +300,10 @@ static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
 	struct conf *c = test->priv;
 	struct drm_msm_vm_bind args = row->args;
 	struct msm_vm_live live_before, live_after;
-	unsigned int refs_a, refs_b, maps;
+	unsigned int refs_a, refs_b, maps, unmaps, logged, i;
+	struct msm_vm_log_entry log_before[16], log_after[16];
 	char before[256], after[256];
 	struct bind_fixture f;
-	phys_addr_t pte;
 	int ret;
 
 	bind_setup(test, &f);
@@ -301,8 +316,9 @@ static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
 	conf_describe(test, f.vm, before, sizeof(before));
 	refs_a = kref_read(&f.a->refcount);
 	refs_b = kref_read(&f.b->refcount);
-	pte = msm_vm_test_mmu_phys(c->mmu, 0x200000);
 	maps = c->mmu->map_calls;
+	unmaps = c->mmu->unmap_calls;
+	logged = msm_vm_log_read(f.vm, log_before, ARRAY_SIZE(log_before));
 	conf_live(test, &live_before);
 
 	ret = conf_bind_args(test, f.vm, &args, row->ops, row->n, row->stride);
@@ -316,8 +332,16 @@ static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, after, before);
 	KUNIT_EXPECT_EQ(test, kref_read(&f.a->refcount), refs_a);
 	KUNIT_EXPECT_EQ(test, kref_read(&f.b->refcount), refs_b);
-	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, 0x200000), pte);
+	/* Every page of the setup mapping, and none around it. */
+	for (i = 0; i < SZ_64K / SZ_4K; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, 0x200000 + i * SZ_4K),
+				    conf_bo_phys(f.a, (u64)i * SZ_4K), "page %u", i);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, 0x200000 - SZ_4K), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, 0x200000 + SZ_64K), 0);
 	KUNIT_EXPECT_EQ(test, c->mmu->map_calls, maps);
+	KUNIT_EXPECT_EQ(test, c->mmu->unmap_calls, unmaps);
+	KUNIT_EXPECT_EQ(test, msm_vm_log_read(f.vm, log_after, ARRAY_SIZE(log_after)), logged);
+	KUNIT_EXPECT_MEMEQ(test, log_after, log_before, logged * sizeof(log_before[0]));
 	conf_live(test, &live_after);
 	KUNIT_EXPECT_EQ(test, live_after.vmas, live_before.vmas);
 	KUNIT_EXPECT_EQ(test, live_after.vm_bos, live_before.vm_bos);
@@ -468,6 +492,27 @@ static void a_bo_table_rebuilt_after_unmap_is_indexed_anew(struct kunit *test)
 	op = (struct drm_msm_vm_bind_op)MAP(h, SZ_8K, PG(32), SZ_4K);
 	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(32)), conf_bo_phys(big, SZ_8K));
+	bind_teardown(test, &f);
+}
+
+/*
+ * DUMP asks devcoredump for a range's content; a MAP_NULL range has none
+ * (reads give zeroes), so its VMA does not take the flag, as upstream's
+ * does not.  The flag is accepted, not refused: turnip may set it on any op.
+ */
+static void a_map_null_takes_no_dump_flag(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op op = {
+		.op = MSM_VM_BIND_OP_MAP_NULL, .iova = PG(0), .range = SZ_8K,
+		.flags = MSM_VM_BIND_OP_DUMP,
+	};
+	struct bind_fixture f;
+	char desc[64];
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "0x400000+0x2000=null");
 	bind_teardown(test, &f);
 }
 
@@ -796,34 +841,47 @@ static void a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete(struc
  * its queued unmaps are done when it is freed, so no PTE outlives the VMA
  * prepare removed; its maps are not; the VM is unusable ("bind not run").
  */
-static void a_job_freed_without_running_unmaps_and_makes_the_vm_unusable(struct kunit *test)
+/* Create, lock and prepare a job of @args, as the ioctl does before queueing it. */
+static struct msm_vm_bind_job *prepared_job(struct kunit *test, struct msm_vm *vm,
+					    struct drm_msm_vm_bind *args)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct drm_exec exec;
+
+	job = msm_vm_bind_job_create(vm, &c->file->base, args);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	job_lock(test, vm, job, &exec);
+	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_prepare(vm, job), 0);
+	drm_exec_fini(&exec);
+	return job;
+}
+
+/*
+ * A job freed without running (the driver dropped it) still does its
+ * queued unmaps: their VMAs are gone from the tree, and nothing else would
+ * remove entries that point at BO pages.  Page tables and VMAs then match,
+ * and the VM stays usable.  A job that queued a map loses the VM: its VMA
+ * is in the tree, its entries never written ("bind not run").
+ *
+ *   setup     AAAA . . . .
+ *   UNMAP     . . AA           prepared: tree changed, PTEs not yet
+ *   freed     . . AA           PTEs follow; usable
+ *   MAP B          . . . . BB  freed: PTEs never written; unusable
+ */
+static void a_job_freed_unrun_unmaps_and_loses_the_vm_only_if_it_mapped(struct kunit *test)
 {
 	const struct drm_msm_vm_bind_op setup = MAP(HA, 0, PG(0), SZ_16K);
-	struct drm_msm_vm_bind args = {
-		.nr_ops = 1, .op = UNMAP(PG(0), SZ_8K),
-	};
+	struct drm_msm_vm_bind unmap = { .nr_ops = 1, .op = UNMAP(PG(0), SZ_8K) };
+	struct drm_msm_vm_bind map = { .nr_ops = 1, .op = MAP(HB, 0, PG(8), SZ_8K) };
 	struct conf *c = test->priv;
 	struct msm_vm_bind_job *job;
 	struct bind_fixture f;
-	struct drm_exec exec;
 	char desc[64];
-	int ret;
 
 	bind_setup(test, &f);
 	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &setup, 1), 0);
-	job = msm_vm_bind_job_create(f.vm, &c->file->base, &args);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
-	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
-	drm_exec_until_all_locked(&exec) {
-		ret = msm_vm_bind_job_lock(f.vm, job, &exec);
-		drm_exec_retry_on_contention(&exec);
-		if (ret)
-			break;
-	}
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_prepare(f.vm, job), 0);
-	drm_exec_fini(&exec);
-	/* Prepared: the tree changed, the page table not yet. */
+	job = prepared_job(test, f.vm, &unmap);
 	conf_describe(test, f.vm, desc, sizeof(desc));
 	KUNIT_EXPECT_STREQ(test, desc, "0x402000+0x2000=1@0x2000");
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), conf_bo_phys(f.a, 0));
@@ -832,7 +890,168 @@ static void a_job_freed_without_running_unmaps_and_makes_the_vm_unusable(struct 
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(1)), 0);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(2)), conf_bo_phys(f.a, SZ_8K));
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(3)), conf_bo_phys(f.a, 3 * SZ_4K));
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+
+	job = prepared_job(test, f.vm, &map);
+	msm_vm_bind_job_free(f.vm, job);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(8)), 0);
 	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(f.vm), "bind not run");
+	bind_teardown(test, &f);
+}
+
+/**
+ * struct unrun_case - a job freed without running that leaves PTEs as they were
+ * @name: what the job does
+ * @ops: its ops, on a VM where BO A is mapped at pages 0-3
+ * @n: entries of @ops
+ * @dump: the DUMP flag the VMA at page 0 has afterwards
+ */
+struct unrun_case {
+	const char *name;
+	struct drm_msm_vm_bind_op ops[2];
+	u32 n;
+	bool dump;
+};
+
+static const struct unrun_case unrun_cases[] = {
+	{ "no op (a fence-only bind)", { }, 0, false },
+	{ "UNMAP of a hole", { UNMAP(PG(100), SZ_64K) }, 1, false },
+	{ "an identical MAP setting DUMP",
+	  { { .op = MSM_VM_BIND_OP_MAP, .handle = HA, .iova = PG(0), .range = SZ_16K,
+	      .flags = MSM_VM_BIND_OP_DUMP } }, 1, true },
+	{ "UNMAP of a hole, then an identical MAP",
+	  { UNMAP(PG(50), SZ_4K), MAP(HA, 0, PG(0), SZ_16K) }, 2, false },
+};
+
+DEFINE_ROWS_GEN_PARAMS(unrun, unrun_cases);
+
+/*
+ * Jobs that change no page-table entry, prepared and then freed unrun:
+ * the VM stays usable and every entry stays, whatever they did to the
+ * VMAs' flags.  (drm_sched drops the jobs of a killed queue so.)
+ */
+static void a_job_that_writes_no_pte_freed_unrun_keeps_the_vm_usable(struct kunit *test)
+{
+	const struct row_param *p = test->param_value;
+	const struct unrun_case *row = p->row;
+	const struct drm_msm_vm_bind_op setup = MAP(HA, 0, PG(0), SZ_16K);
+	struct drm_msm_vm_bind args = { .nr_ops = row->n };
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct bind_fixture f;
+	char desc[64];
+	unsigned int i;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &setup, 1), 0);
+	if (row->n == 1) {
+		args.op = row->ops[0];
+	} else if (row->n > 1) {
+		args.ops = conf_user_ops(test, row->ops, row->n);
+		args.op_stride = sizeof(row->ops[0]);
+	}
+	job = prepared_job(test, f.vm, &args);
+	msm_vm_bind_job_free(f.vm, job);
+	KUNIT_EXPECT_NULL_MSG(test, msm_vm_unusable(f.vm), "%s", row->name);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(i)),
+				    conf_bo_phys(f.a, (u64)i * SZ_4K), "%s: page %u", row->name, i);
+	conf_describe(test, f.vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ_MSG(test, desc, row->dump ? "0x400000+0x4000=1@0x0+D" :
+			       "0x400000+0x4000=1@0x0", "%s", row->name);
+	bind_teardown(test, &f);
+}
+
+/*
+ * A VM marked unusable (a GPU fault, a failed bind) maps nothing more, as
+ * upstream: a job prepared before it still does its unmaps when it runs,
+ * but not its maps, which the vm_log does not show either.
+ */
+static void a_job_run_on_an_unusable_vm_unmaps_but_maps_nothing(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op setup = MAP(HA, 0, PG(0), SZ_16K);
+	struct drm_msm_vm_bind_op ops[] = {
+		UNMAP(PG(0), SZ_16K),
+		MAP(HB, 0, PG(8), SZ_8K),
+	};
+	struct drm_msm_vm_bind args = {};
+	struct msm_vm_log_entry log[16];
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct bind_fixture f;
+	unsigned int n;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &setup, 1), 0);
+	args = (struct drm_msm_vm_bind) {
+		.nr_ops = ARRAY_SIZE(ops), .ops = conf_user_ops(test, ops, ARRAY_SIZE(ops)),
+		.op_stride = sizeof(ops[0]),
+	};
+	job = prepared_job(test, f.vm, &args);
+	msm_vm_mark_unusable(f.vm, "gpu fault");
+	msm_vm_bind_job_run(f.vm, job);
+	msm_vm_bind_job_free(f.vm, job);
+
+	for (n = 0; n < 4; n++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(n)), 0, "page %u", n);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(8)), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(9)), 0);
+	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(f.vm), "gpu fault");
+	n = msm_vm_log_read(f.vm, log, ARRAY_SIZE(log));
+	KUNIT_ASSERT_EQ(test, n, 2);
+	KUNIT_EXPECT_STREQ(test, log[0].op, "map");
+	KUNIT_EXPECT_STREQ(test, log[1].op, "unmap");
+	KUNIT_EXPECT_EQ(test, log[1].iova, PG(0));
+	bind_teardown(test, &f);
+}
+
+/*
+ * Jobs of one VM write its page tables in the order they were prepared,
+ * whatever queue they came from: the VA tree is the truth of the last
+ * prepare.  A job applied before an earlier one is refused (no map; its
+ * unmaps still go) and the VM is lost ("bind out of order"): a driver bug.
+ */
+static void jobs_applied_out_of_order_are_refused_and_lose_the_vm(struct kunit *test)
+{
+	struct drm_msm_vm_bind first = { .nr_ops = 1, .op = MAP(HA, 0, PG(0), SZ_8K) };
+	struct drm_msm_vm_bind second = { .nr_ops = 1, .op = MAP(HB, 0, PG(8), SZ_8K) };
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job1, *job2;
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	job1 = prepared_job(test, f.vm, &first);
+	job2 = prepared_job(test, f.vm, &second);
+	msm_vm_bind_job_run(f.vm, job2);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(8)), 0);
+	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(f.vm), "bind out of order");
+	msm_vm_bind_job_run(f.vm, job1);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
+	msm_vm_bind_job_free(f.vm, job1);
+	msm_vm_bind_job_free(f.vm, job2);
+	bind_teardown(test, &f);
+}
+
+/* In order, from two "queues": both jobs write, the VM stays usable. */
+static void jobs_applied_in_prepare_order_both_write(struct kunit *test)
+{
+	struct drm_msm_vm_bind first = { .nr_ops = 1, .op = MAP(HA, 0, PG(0), SZ_8K) };
+	struct drm_msm_vm_bind second = { .nr_ops = 1, .op = UNMAP(PG(1), SZ_4K) };
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job1, *job2;
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	job1 = prepared_job(test, f.vm, &first);
+	job2 = prepared_job(test, f.vm, &second);
+	msm_vm_bind_job_run(f.vm, job1);
+	msm_vm_bind_job_run(f.vm, job2);
+	msm_vm_bind_job_free(f.vm, job2);
+	msm_vm_bind_job_free(f.vm, job1);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), conf_bo_phys(f.a, 0));
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(1)), 0);
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
 	bind_teardown(test, &f);
 }
 
@@ -1326,6 +1545,7 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(an_identical_map_only_updates_the_dump_flag, core_gen_params),
 	KUNIT_CASE_PARAM(map_at_a_bo_offset_maps_the_pages_at_that_offset, core_gen_params),
 	KUNIT_CASE_PARAM(a_bo_table_rebuilt_after_unmap_is_indexed_anew, core_gen_params),
+	KUNIT_CASE_PARAM(a_map_null_takes_no_dump_flag, core_gen_params),
 	KUNIT_CASE_PARAM(maps_take_the_protection_of_their_bo, core_gen_params),
 	KUNIT_CASE_PARAM(a_jobs_page_count_is_known_at_create_and_allocated_in_prepare,
 			 core_gen_params),
@@ -1338,8 +1558,13 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(a_failure_after_the_first_op_makes_the_vm_unusable, core_gen_params),
 	KUNIT_CASE_PARAM(a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete,
 			 core_gen_params),
-	KUNIT_CASE_PARAM(a_job_freed_without_running_unmaps_and_makes_the_vm_unusable,
+	KUNIT_CASE_PARAM(a_job_freed_unrun_unmaps_and_loses_the_vm_only_if_it_mapped,
 			 core_gen_params),
+	KUNIT_CASE_PARAM(a_job_that_writes_no_pte_freed_unrun_keeps_the_vm_usable,
+			 unrun_gen_params),
+	KUNIT_CASE_PARAM(a_job_run_on_an_unusable_vm_unmaps_but_maps_nothing, core_gen_params),
+	KUNIT_CASE_PARAM(jobs_applied_out_of_order_are_refused_and_lose_the_vm, core_gen_params),
+	KUNIT_CASE_PARAM(jobs_applied_in_prepare_order_both_write, core_gen_params),
 	KUNIT_CASE_PARAM(every_failed_allocation_leaves_the_vm_unchanged_or_unusable,
 			 core_gen_params),
 	KUNIT_CASE_PARAM(the_vm_log_keeps_the_last_writes_oldest_first, core_gen_params),

@@ -225,21 +225,27 @@ int conf_bind_args(struct kunit *test, struct msm_vm *vm, struct drm_msm_vm_bind
 	int ret = 0;
 
 	stride = stride ?: sizeof(*ops);
-	if (n == 1) {
+	if (n == 1 && args->nr_ops <= 1) {
 		args->op = ops[0];
 	} else if (n > 1 || args->nr_ops > 1) {
+		size_t len = PAGE_ALIGN((size_t)max(n, 1U) * stride);
+		/* A row giving fewer ops than it presets: reading past them faults. */
+		bool partial = n && args->nr_ops > n;
+
 		/*
 		 * The ops go to user memory; a row presetting args->ops still
 		 * needs an mm, which kunit_vm_mmap() gives the case: without
 		 * one, copy_from_user() does not fault, it crashes.
 		 */
-		user = kunit_vm_mmap(test, NULL, 0, PAGE_ALIGN((size_t)max(n, 1U) * stride),
+		user = kunit_vm_mmap(test, NULL, 0, len + (partial ? PAGE_SIZE : 0),
 				     PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
 		KUNIT_ASSERT_NE_MSG(test, user, 0, "no user memory for the ops");
 		for (i = 0; i < n; i++)
 			KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)(user + i * stride),
 							   &ops[i], sizeof(*ops)), 0);
-		if (n > 1) {
+		if (partial)
+			KUNIT_ASSERT_EQ(test, vm_munmap(user + len, PAGE_SIZE), 0);
+		if (n) {
 			args->ops = user;
 			args->op_stride = stride;
 		}
@@ -265,6 +271,17 @@ int conf_bind_args(struct kunit *test, struct msm_vm *vm, struct drm_msm_vm_bind
 		msm_vm_bind_job_run(vm, job);
 	msm_vm_bind_job_free(vm, job);
 	return ret;
+}
+
+u64 conf_user_ops(struct kunit *test, const struct drm_msm_vm_bind_op *ops, u32 n)
+{
+	unsigned long user;
+
+	user = kunit_vm_mmap(test, NULL, 0, PAGE_ALIGN((size_t)n * sizeof(*ops)),
+			     PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE_MSG(test, user, 0, "no user memory for the ops");
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)user, ops, n * sizeof(*ops)), 0);
+	return user;
 }
 
 int conf_bind(struct kunit *test, struct msm_vm *vm, const struct drm_msm_vm_bind_op *ops,

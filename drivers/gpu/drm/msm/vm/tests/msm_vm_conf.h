@@ -107,6 +107,8 @@ void conf_live(struct kunit *test, struct msm_vm_live *live);
  */
 int conf_bind_args(struct kunit *test, struct msm_vm *vm, struct drm_msm_vm_bind *args,
 		   const struct drm_msm_vm_bind_op *ops, u32 n, u32 stride);
+/* @n ops copied to new user memory, sizeof an op apart; its address. */
+u64 conf_user_ops(struct kunit *test, const struct drm_msm_vm_bind_op *ops, u32 n);
 int conf_bind(struct kunit *test, struct msm_vm *vm, const struct drm_msm_vm_bind_op *ops,
 	      u32 n);
 
