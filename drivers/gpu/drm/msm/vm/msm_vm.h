@@ -197,6 +197,9 @@ struct msm_vm_live {
  * @bo_find_vma: see msm_vm_bo_find_vma()
  * @bo_unmap: see msm_vm_bo_unmap(); called with a NULL VM by
  *	msm_vm_bo_unmap_all_vms() for the VMs of this core
+ * @bo_close_managed: unmap and close the BO's VMAs in every kernel-managed
+ *	VM of this core, for msm_vm_bo_vma_put(); the caller holds the BO's
+ *	resv and the resv of every VM the BO has VMAs in
  * @bo_describe: see msm_vm_bo_describe()
  * @lock_all: see msm_vm_lock_all()
  * @close: see msm_vm_close()
@@ -234,6 +237,7 @@ struct msm_vm_funcs {
 	bool (*vma_mapped)(struct msm_vm *vm, struct msm_vm_vma *vma);
 	struct msm_vm_vma *(*bo_find_vma)(struct msm_vm *vm, struct drm_gem_object *obj);
 	void (*bo_unmap)(struct msm_vm *vm, struct drm_gem_object *obj, bool close);
+	void (*bo_close_managed)(struct drm_gem_object *obj);
 	void (*bo_describe)(struct drm_gem_object *obj, struct drm_printer *p);
 	int (*lock_all)(struct msm_vm *vm, struct drm_exec *exec);
 	void (*close)(struct msm_vm *vm);
@@ -546,17 +550,72 @@ static inline void msm_vm_bo_vma_get(atomic_t *ref)
 
 /**
  * msm_vm_bo_vma_put() - drop a count; the last one tears down the VMAs
- * @vm: the kernel-managed VM whose VMAs of @obj go with the last count; the
- *	caller holds a reference on it (its last VMA may hold the only other)
  * @obj: the BO
  * @ref: the BO's count
  *
- * When the count drops to zero, locks @vm's resv and @obj's resv, and if
- * no new count was taken meanwhile, unmaps and closes every VMA of @obj in
- * @vm (msm_vm_bo_unmap()).  The caller holds neither resv.  May sleep.  If
- * drm_exec cannot lock (-ENOMEM), the VMAs stay until the BO is freed.
+ * When the count drops to zero, locks @obj's resv and the resv of every VM
+ * it has VMAs in (a NO_SHARE BO shares one of them), and if no new count
+ * was taken meanwhile, unmaps and closes every VMA of @obj in every
+ * kernel-managed VM, of every core: one BO may have VMAs in several (the
+ * KMS VM and the global GPU VM on a2xx-a5xx).  VM_BIND VMAs stay: they are
+ * userspace's until it unmaps them or closes the VM.  A VM whose last VMA
+ * goes may be freed here.  The caller holds none of the resvs.  May sleep.
+ * Never fails: the VMAs hold the BO, so nothing could tear them down
+ * later; if drm_exec cannot allocate, it is retried after
+ * memalloc_retry_wait().
  */
-void msm_vm_bo_vma_put(struct msm_vm *vm, struct drm_gem_object *obj, atomic_t *ref);
+void msm_vm_bo_vma_put(struct drm_gem_object *obj, atomic_t *ref);
+
+/**
+ * msm_vm_bo_has_vmas() - whether a BO has a VMA in any VM
+ * @obj: the BO
+ *
+ * Locks nothing, for the BO's free path: without the BO's resv the answer
+ * may be stale, and it is final only when nothing can give the BO a new
+ * VMA meanwhile (the BO's last reference is the caller's).  Does not sleep.
+ *
+ * Return: true if @obj has a VMA (mapped or not) in some VM.
+ */
+bool msm_vm_bo_has_vmas(struct drm_gem_object *obj);
+
+#define MSM_VM_TRYLOCK_MAX	8
+
+/**
+ * struct msm_vm_trylocks - the VM resvs msm_vm_bo_trylock_vms() took
+ * @n: entries of @objs in use
+ * @objs: the VMs' resv objects, each locked and with a reference (closing a
+ *	VM's last VMA may free the VM before they are unlocked)
+ */
+struct msm_vm_trylocks {
+	unsigned int n;
+	struct drm_gem_object *objs[MSM_VM_TRYLOCK_MAX];
+};
+
+/**
+ * msm_vm_bo_trylock_vms() - try to lock the VMs a BO has VMAs in (shrinker)
+ * @obj: the BO, whose resv the caller holds (the shrinker try-locked it)
+ * @locks: filled with what was locked, for msm_vm_bo_unlock_vms()
+ *
+ * Try-locks the resv of every VM @obj has VMAs in, skipping the one @obj
+ * shares (NO_SHARE BOs), without a ww acquire context: the shrinker runs
+ * under reclaim and must never wait on one (upstream needed a 2026 fix
+ * for a kswapd deadlock here).  On success the caller may unmap, or close,
+ * the BO's VMAs everywhere (msm_vm_bo_unmap_all_vms()), then calls
+ * msm_vm_bo_unlock_vms().  A BO in more than MSM_VM_TRYLOCK_MAX VMs is
+ * skipped like a busy one.  Does not sleep or allocate.
+ *
+ * Return: true with every such resv locked; false with none locked, if one
+ * is taken or there are too many.
+ */
+bool msm_vm_bo_trylock_vms(struct drm_gem_object *obj, struct msm_vm_trylocks *locks);
+
+/**
+ * msm_vm_bo_unlock_vms() - unlock what msm_vm_bo_trylock_vms() locked
+ * @locks: as it filled them; emptied
+ *
+ * Drops the references it took, which may free a VM's resv object.
+ */
+void msm_vm_bo_unlock_vms(struct msm_vm_trylocks *locks);
 
 /**
  * msm_vm_bo_lock_vms() - lock the resv of every VM a BO has VMAs in

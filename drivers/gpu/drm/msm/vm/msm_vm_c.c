@@ -416,6 +416,17 @@ static void c_bo_unmap(struct msm_vm *vm, struct drm_gem_object *obj, bool close
 			c_bo_unmap_vm_bo(vm_bo, close);
 }
 
+static void c_bo_close_managed(struct drm_gem_object *obj)
+{
+	struct drm_gpuvm_bo *vm_bo, *next;
+
+	drm_gem_gpuva_assert_lock_held(obj);
+	/* As in c_bo_unmap(): closing may free this vm_bo, not the next. */
+	drm_gem_for_each_gpuvm_bo_safe(vm_bo, next, obj)
+		if (is_c_vm(vm_bo->vm) && gpuvm_to_c_vm(vm_bo->vm)->managed)
+			c_bo_unmap_vm_bo(vm_bo, true);
+}
+
 static void c_bo_describe(struct drm_gem_object *obj, struct drm_printer *p)
 {
 	struct drm_gpuvm_bo *vm_bo;
@@ -546,6 +557,7 @@ const struct msm_vm_funcs msm_vm_c_funcs = {
 	.vma_mapped = c_vma_mapped,
 	.bo_find_vma = c_bo_find_vma,
 	.bo_unmap = c_bo_unmap,
+	.bo_close_managed = c_bo_close_managed,
 	.bo_describe = c_bo_describe,
 	.lock_all = c_lock_all,
 	.close = c_close,

@@ -6,7 +6,9 @@
  * msm_vm); a BO's VMs may belong to several cores, so these ask each one.
  */
 
+#include <linux/dma-resv.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/string.h>
 
 #include <drm/drm_exec.h>
@@ -93,29 +95,80 @@ const struct msm_vm_funcs *msm_vm_default_core(void)
 }
 EXPORT_SYMBOL_GPL(msm_vm_default_core);
 
-void msm_vm_bo_vma_put(struct msm_vm *vm, struct drm_gem_object *obj, atomic_t *ref)
+void msm_vm_bo_vma_put(struct drm_gem_object *obj, atomic_t *ref)
 {
+	const struct msm_vm_funcs *const *core;
 	struct drm_exec exec;
-	int ret = 0;
+	int ret;
 
 	if (!atomic_dec_and_test(ref))
 		return;
-	drm_exec_init(&exec, 0, 2);
-	drm_exec_until_all_locked(&exec) {
-		ret = drm_exec_lock_obj(&exec, msm_vm_resv_obj(vm));
-		drm_exec_retry_on_contention(&exec);
-		if (!ret)
+	do {
+		/* Duplicates: a NO_SHARE BO shares its VM's resv. */
+		drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+		drm_exec_until_all_locked(&exec) {
 			ret = drm_exec_lock_obj(&exec, obj);
-		drm_exec_retry_on_contention(&exec);
-		if (ret)
-			break;
-	}
-	/* A handle or export taken meanwhile keeps the VMAs. */
-	if (!ret && !atomic_read(ref))
-		msm_vm_bo_unmap(vm, obj, true);
-	drm_exec_fini(&exec);
+			drm_exec_retry_on_contention(&exec);
+			if (!ret)
+				ret = msm_vm_bo_lock_vms(obj, &exec);
+			drm_exec_retry_on_contention(&exec);
+			if (ret)
+				break;
+		}
+		/* A handle or export taken meanwhile keeps the VMAs. */
+		if (!ret && !atomic_read(ref))
+			for (core = msm_vm_cores; *core; core++)
+				(*core)->bo_close_managed(obj);
+		drm_exec_fini(&exec);
+		/* drm_exec's object array: the only failure; wait it out. */
+		if (ret == -ENOMEM)
+			memalloc_retry_wait(GFP_KERNEL);
+	} while (ret == -ENOMEM);
+	/* Without interruptible waits drm_exec fails only to allocate. */
+	WARN_ON(ret);
 }
 EXPORT_SYMBOL_GPL(msm_vm_bo_vma_put);
+
+bool msm_vm_bo_has_vmas(struct drm_gem_object *obj)
+{
+	return !list_empty(&obj->gpuva.list);
+}
+EXPORT_SYMBOL_GPL(msm_vm_bo_has_vmas);
+
+bool msm_vm_bo_trylock_vms(struct drm_gem_object *obj, struct msm_vm_trylocks *locks)
+{
+	struct drm_gpuvm_bo *vm_bo;
+	struct drm_gem_object *r_obj;
+
+	/* The list of @obj's vm_bos is stable under its resv. */
+	dma_resv_assert_held(obj->resv);
+	locks->n = 0;
+	drm_gem_for_each_gpuvm_bo(vm_bo, obj) {
+		r_obj = drm_gpuvm_resv_obj(vm_bo->vm);
+		/* A NO_SHARE BO: its resv is the VM's, already held. */
+		if (r_obj->resv == obj->resv)
+			continue;
+		if (locks->n == MSM_VM_TRYLOCK_MAX || !dma_resv_trylock(r_obj->resv)) {
+			msm_vm_bo_unlock_vms(locks);
+			return false;
+		}
+		drm_gem_object_get(r_obj);
+		locks->objs[locks->n++] = r_obj;
+	}
+	return true;
+}
+EXPORT_SYMBOL_GPL(msm_vm_bo_trylock_vms);
+
+void msm_vm_bo_unlock_vms(struct msm_vm_trylocks *locks)
+{
+	while (locks->n) {
+		struct drm_gem_object *r_obj = locks->objs[--locks->n];
+
+		dma_resv_unlock(r_obj->resv);
+		drm_gem_object_put(r_obj);
+	}
+}
+EXPORT_SYMBOL_GPL(msm_vm_bo_unlock_vms);
 
 int msm_vm_bo_lock_vms(struct drm_gem_object *obj, struct drm_exec *exec)
 {

@@ -912,6 +912,23 @@ unsafe extern "C" fn rs_bo_unmap(
     }
 }
 
+/// Implements `msm_vm_funcs.bo_close_managed` of `msm_vm.h` (for `msm_vm_bo_vma_put()`): unmaps
+/// and closes the BO's VMAs in every kernel-managed VM of this core.
+///
+/// # Safety
+///
+/// `obj` is a valid BO; the caller holds its resv and the resv of every VM it has VMAs in
+/// (`msm_vm_bo_lock_vms()`).
+unsafe extern "C" fn rs_bo_close_managed(obj: *mut bindings::drm_gem_object) {
+    // SAFETY: `obj` is referenced by the caller, who holds its resv (contract).
+    let obj = unsafe { gem::Object::from_raw(obj).assume_gpuva_locked() };
+    // As in `rs_bo_unmap`: closing may free the current vm_bo, never the next one.
+    for bo in GpuVmBo::<RsVm>::of_obj(&obj).filter(|bo| bo.vm().data().managed) {
+        // SAFETY: The caller holds the resv of every VM of the BO.
+        unsafe { bo_unmap_vm_bo(bo, &obj, true) };
+    }
+}
+
 /// Implements `msm_vm_bo_describe()` of `msm_vm.h`.
 ///
 /// # Safety
@@ -1122,6 +1139,7 @@ pub static msm_vm_rs_funcs: Funcs = Funcs(bindings::msm_vm_funcs {
     vma_mapped: Some(rs_vma_mapped),
     bo_find_vma: Some(rs_bo_find_vma),
     bo_unmap: Some(rs_bo_unmap),
+    bo_close_managed: Some(rs_bo_close_managed),
     bo_describe: Some(rs_bo_describe),
     lock_all: Some(rs_lock_all),
     close: Some(rs_close),

@@ -78,14 +78,29 @@ static void conf_bo_release(void *data)
 	drm_gem_object_put(&bo->shmem.base);
 }
 
-struct drm_gem_object *conf_bo_new(struct kunit *test, size_t size)
+static void conf_obj_put(void *obj)
+{
+	drm_gem_object_put(obj);
+}
+
+static struct drm_gem_object *conf_bo_new_resv(struct kunit *test, size_t size,
+					       struct msm_vm *share)
 {
 	struct conf *c = test->priv;
 	struct drm_gem_shmem_object *shmem;
+	struct drm_gem_object *r_obj;
 	struct conf_bo *bo;
 
+	if (share) {
+		/* As msm does: the BO holds the VM's resv object, freed after it. */
+		r_obj = msm_vm_resv_obj(share);
+		drm_gem_object_get(r_obj);
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, conf_obj_put, r_obj), 0);
+	}
 	shmem = drm_gem_shmem_create(c->drm, size);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	if (share)
+		shmem->base.resv = r_obj->resv;
 	bo = container_of(shmem, struct conf_bo, shmem);
 	bo->prot = PROT_RW;
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_pin(shmem), 0);
@@ -93,6 +108,16 @@ struct drm_gem_object *conf_bo_new(struct kunit *test, size_t size)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo->sgt);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, conf_bo_release, bo), 0);
 	return &shmem->base;
+}
+
+struct drm_gem_object *conf_bo_new(struct kunit *test, size_t size)
+{
+	return conf_bo_new_resv(test, size, NULL);
+}
+
+struct drm_gem_object *conf_bo_new_no_share(struct kunit *test, size_t size, struct msm_vm *vm)
+{
+	return conf_bo_new_resv(test, size, vm);
 }
 
 void conf_bo_rebuild_sgt(struct kunit *test, struct drm_gem_object *obj)
@@ -160,6 +185,26 @@ static struct msm_vm *conf_vm_info(struct kunit *test, struct msm_vm_create_info
 	return vm;
 }
 
+struct msm_vm *conf_vm_on(struct kunit *test, struct msm_vm_test_mmu *mmu, u64 start, u64 size,
+			  bool managed)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_create_info info = {
+		.drm = c->drm,
+		.mmu = &mmu->base,
+		.bo_funcs = &conf_bo_funcs,
+		.name = managed ? "conf-managed" : "conf-user",
+		.va_start = start,
+		.va_size = size,
+		.managed = managed,
+		.has_prr = !managed,
+	};
+	struct msm_vm *vm = msm_vm_create(c->core, &info);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	return vm;
+}
+
 struct msm_vm *conf_vm(struct kunit *test, u64 start, u64 size, bool managed)
 {
 	struct msm_vm_create_info info = {
@@ -191,7 +236,8 @@ void conf_lock(struct kunit *test, struct drm_exec *exec, struct msm_vm *vm,
 	unsigned int i;
 	int ret = 0;
 
-	drm_exec_init(exec, DRM_EXEC_INTERRUPTIBLE_WAIT, 0);
+	/* Duplicates: a NO_SHARE BO shares the VM's resv. */
+	drm_exec_init(exec, DRM_EXEC_INTERRUPTIBLE_WAIT | DRM_EXEC_IGNORE_DUPLICATES, 0);
 	drm_exec_until_all_locked(exec) {
 		if (vm) {
 			ret = drm_exec_lock_obj(exec, msm_vm_resv_obj(vm));

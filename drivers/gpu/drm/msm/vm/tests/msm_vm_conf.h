@@ -81,6 +81,8 @@ const void *core_gen_params(const void *prev, char *desc);
 
 /* A pinned shmem BO of @size bytes, released when the case ends. */
 struct drm_gem_object *conf_bo_new(struct kunit *test, size_t size);
+/* The same, sharing @vm's resv as an MSM_BO_NO_SHARE BO does. */
+struct drm_gem_object *conf_bo_new_no_share(struct kunit *test, size_t size, struct msm_vm *vm);
 /*
  * Rebuild @obj's table in place, in the same struct sg_table: one entry per
  * page, the pages in reverse order.  What a repin after eviction may give
@@ -93,6 +95,9 @@ phys_addr_t conf_bo_phys(struct drm_gem_object *obj, u64 offset);
 u32 conf_handle(struct kunit *test, struct drm_gem_object *obj);
 
 struct msm_vm *conf_vm(struct kunit *test, u64 start, u64 size, bool managed);
+/* A VM on another test MMU (msm_vm_test_mmu_new()); user-managed ones have PRR. */
+struct msm_vm *conf_vm_on(struct kunit *test, struct msm_vm_test_mmu *mmu, u64 start, u64 size,
+			  bool managed);
 /* A user-managed VM over CONF_USER_START/SIZE with PRR and a 16-entry log. */
 struct msm_vm *conf_user_vm(struct kunit *test);
 void conf_lock(struct kunit *test, struct drm_exec *exec, struct msm_vm *vm,

@@ -620,20 +620,170 @@ static void vmas_stay_until_the_last_handle_goes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), 0);
 	drm_exec_fini(&exec);
 
-	msm_vm_bo_vma_put(vm, obj, &ref);
+	msm_vm_bo_vma_put(obj, &ref);
 	conf_lock(test, &exec, vm, &obj, 1);
 	KUNIT_EXPECT_PTR_EQ(test, msm_vm_bo_find_vma(vm, obj), vma);
 	KUNIT_EXPECT_TRUE(test, msm_vm_vma_mapped(vm, vma));
 	drm_exec_fini(&exec);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), conf_bo_phys(obj, 0));
 
-	msm_vm_bo_vma_put(vm, obj, &ref);
+	msm_vm_bo_vma_put(obj, &ref);
 	conf_lock(test, &exec, vm, &obj, 1);
 	KUNIT_EXPECT_NULL(test, msm_vm_bo_find_vma(vm, obj));
 	drm_exec_fini(&exec);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), 0);
 	KUNIT_EXPECT_EQ(test, kref_read(&obj->refcount), bo_refs);
 	msm_vm_put(vm);
+}
+
+/*
+ * One BO may have VMAs in several kernel-managed VMs (the KMS VM and the
+ * global GPU VM on a2xx-a5xx) and in a VM_BIND VM: the last handle going
+ * tears down those of every kernel-managed VM, of both kinds of mapping,
+ * and leaves the VM_BIND one, which is userspace's until it unmaps it.
+ * The second managed VM and the VM_BIND VM each have a test MMU of their own.
+ */
+static void the_last_handle_tears_down_the_vmas_of_every_kernel_managed_vm(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm_test_mmu *mmu2 = msm_vm_test_mmu_new(test, c->dev);
+	struct msm_vm_test_mmu *mmu3 = msm_vm_test_mmu_new(test, c->dev);
+	struct msm_vm *kms = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm *gpu = conf_vm_on(test, mmu2, SZ_1M, SZ_1G, true);
+	struct msm_vm *user = conf_vm_on(test, mmu3, SZ_1M, SZ_1G, false);
+	const struct drm_msm_vm_bind_op map = MAP(conf_handle(test, obj), 0, SZ_8M, SZ_16K);
+	struct msm_vm *vms[] = { kms, gpu };
+	atomic_t ref = ATOMIC_INIT(0);
+	struct msm_vm_vma *vma;
+	struct drm_exec exec;
+	unsigned int i;
+
+	msm_vm_bo_vma_get(&ref);
+	for (i = 0; i < ARRAY_SIZE(vms); i++) {
+		conf_lock(test, &exec, vms[i], &obj, 1);
+		vma = msm_vm_vma_new(vms[i], obj, 0, U64_MAX);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+		KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vms[i], vma, PROT_RW), 0);
+		drm_exec_fini(&exec);
+	}
+	KUNIT_ASSERT_EQ(test, conf_bind(test, user, &map, 1), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), conf_bo_phys(obj, 0));
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu2, SZ_1M), conf_bo_phys(obj, 0));
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu3, SZ_8M), conf_bo_phys(obj, 0));
+
+	msm_vm_bo_vma_put(obj, &ref);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu2, SZ_1M), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu3, SZ_8M), conf_bo_phys(obj, 0));
+	conf_lock(test, &exec, user, &obj, 1);
+	KUNIT_EXPECT_NULL(test, msm_vm_bo_find_vma(kms, obj));
+	KUNIT_EXPECT_NULL(test, msm_vm_bo_find_vma(gpu, obj));
+	KUNIT_EXPECT_NOT_NULL(test, msm_vm_bo_find_vma(user, obj));
+	/* What the driver's postclose does to a VM_BIND VM. */
+	msm_vm_close(user);
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu3, SZ_8M), 0);
+	KUNIT_EXPECT_FALSE(test, msm_vm_bo_has_vmas(obj));
+	msm_vm_put(user);
+	msm_vm_put(gpu);
+	msm_vm_put(kms);
+}
+
+/*
+ * A NO_SHARE BO shares its VM's resv: locking it with the VM must not fail
+ * with -EALREADY, and its lazy teardown must lock what it shares once.
+ */
+static void a_no_share_bo_is_locked_once_with_its_vm(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct drm_gem_object *obj = conf_bo_new_no_share(test, SZ_16K, vm);
+	struct msm_vm_trylocks locks;
+	atomic_t ref = ATOMIC_INIT(0);
+	struct msm_vm_vma *vma;
+	struct drm_exec exec;
+
+	KUNIT_ASSERT_PTR_EQ(test, obj->resv, msm_vm_resv_obj(vm)->resv);
+	msm_vm_bo_vma_get(&ref);
+	conf_lock(test, &exec, vm, &obj, 1);
+	vma = msm_vm_vma_new(vm, obj, 0, U64_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), 0);
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), conf_bo_phys(obj, 0));
+
+	/* The shrinker's try-lock skips the resv the BO shares. */
+	dma_resv_lock(obj->resv, NULL);
+	KUNIT_EXPECT_TRUE(test, msm_vm_bo_trylock_vms(obj, &locks));
+	KUNIT_EXPECT_EQ(test, locks.n, 0);
+	msm_vm_bo_unlock_vms(&locks);
+	KUNIT_EXPECT_TRUE(test, dma_resv_is_locked(obj->resv));
+	dma_resv_unlock(obj->resv);
+
+	msm_vm_bo_vma_put(obj, &ref);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), 0);
+	KUNIT_EXPECT_FALSE(test, msm_vm_bo_has_vmas(obj));
+	msm_vm_put(vm);
+}
+
+/*
+ * The shrinker holds the BO's resv (try-locked, under reclaim) and may only
+ * try-lock its VMs: all of them, or none when one is taken.
+ */
+static void the_shrinker_try_locks_every_vm_of_a_bo_or_none(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj = conf_bo_new(test, SZ_16K);
+	struct msm_vm_test_mmu *mmu2 = msm_vm_test_mmu_new(test, c->dev);
+	struct msm_vm *vm1 = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm *vm2 = conf_vm_on(test, mmu2, SZ_1M, SZ_1G, true);
+	struct dma_resv *r1 = msm_vm_resv_obj(vm1)->resv, *r2 = msm_vm_resv_obj(vm2)->resv;
+	struct msm_vm *vms[] = { vm1, vm2 };
+	struct msm_vm_trylocks locks;
+	struct ww_acquire_ctx ctx;
+	struct msm_vm_vma *vma;
+	struct drm_exec exec;
+	unsigned int i;
+
+	KUNIT_EXPECT_FALSE(test, msm_vm_bo_has_vmas(obj));
+	for (i = 0; i < ARRAY_SIZE(vms); i++) {
+		conf_lock(test, &exec, vms[i], &obj, 1);
+		vma = msm_vm_vma_new(vms[i], obj, 0, U64_MAX);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+		drm_exec_fini(&exec);
+	}
+	KUNIT_EXPECT_TRUE(test, msm_vm_bo_has_vmas(obj));
+
+	/*
+	 * Someone holds VM 2: neither VM is left locked.  (The BO first:
+	 * lockdep folds the locks of one ww context into the entry of the
+	 * first, which must then outlive the VMs.)
+	 */
+	ww_acquire_init(&ctx, &reservation_ww_class);
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(obj->resv, &ctx), 0);
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(r2, &ctx), 0);
+	KUNIT_EXPECT_FALSE(test, msm_vm_bo_trylock_vms(obj, &locks));
+	KUNIT_EXPECT_EQ(test, locks.n, 0);
+	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(r1));
+	dma_resv_unlock(r2);
+
+	/*
+	 * Both free: both locked.  With the driver's references gone, only
+	 * the VMAs keep the VMs: closing them all (a purge) frees the VMs
+	 * while their resvs are locked, which the references taken keep.
+	 */
+	msm_vm_put(vm2);
+	msm_vm_put(vm1);
+	KUNIT_EXPECT_TRUE(test, msm_vm_bo_trylock_vms(obj, &locks));
+	KUNIT_EXPECT_EQ(test, locks.n, 2);
+	KUNIT_EXPECT_TRUE(test, dma_resv_is_locked(r1));
+	KUNIT_EXPECT_TRUE(test, dma_resv_is_locked(r2));
+	msm_vm_bo_unmap_all_vms(obj, true);
+	msm_vm_bo_unlock_vms(&locks);
+	dma_resv_unlock(obj->resv);
+	ww_acquire_fini(&ctx);
+	KUNIT_EXPECT_FALSE(test, msm_vm_bo_has_vmas(obj));
 }
 
 /* ---- Unusable VMs ---- */
@@ -681,6 +831,10 @@ static struct kunit_case msm_vm_conformance_cases[] = {
 	KUNIT_CASE_PARAM(unmap_all_vms_with_close_releases_every_vma, core_gen_params),
 	KUNIT_CASE_PARAM(describe_lists_every_vma_of_the_bo, core_gen_params),
 	KUNIT_CASE_PARAM(vmas_stay_until_the_last_handle_goes, core_gen_params),
+	KUNIT_CASE_PARAM(the_last_handle_tears_down_the_vmas_of_every_kernel_managed_vm,
+			 core_gen_params),
+	KUNIT_CASE_PARAM(a_no_share_bo_is_locked_once_with_its_vm, core_gen_params),
+	KUNIT_CASE_PARAM(the_shrinker_try_locks_every_vm_of_a_bo_or_none, core_gen_params),
 	KUNIT_CASE_PARAM(a_vm_is_usable_until_marked_and_keeps_the_first_reason,
 			 core_gen_params),
 	KUNIT_CASE_PARAM(a_vm_marked_without_a_reason_says_unusable, core_gen_params),
