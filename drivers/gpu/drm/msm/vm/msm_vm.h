@@ -276,13 +276,25 @@ const struct msm_vm_funcs *msm_vm_core_by_name(const char *name);
 /**
  * msm_vm_default_core() - the core new VMs of the driver use
  *
- * Chosen with the msm_vm.vm_core module parameter (a core's name, see
- * msm_vm_core_by_name()); the C reference core if it names none that is
- * built in.
+ * Chosen with the msm_vm.vm_core module parameter, on the command line or
+ * later in sysfs (see msm_vm_set_default_core()); the C reference core
+ * until then.  Does not sleep.
  *
  * Return: a core of msm_vm_cores.
  */
 const struct msm_vm_funcs *msm_vm_default_core(void);
+
+/**
+ * msm_vm_set_default_core() - choose the core of the VMs created from now on
+ * @name: a built-in core's name (see msm_vm_core_by_name())
+ *
+ * What writing the msm_vm.vm_core parameter does; VMs created before keep
+ * their core.  Does not sleep.
+ *
+ * Return: 0; -EINVAL if no built-in core has that name, the default then
+ * staying as it was.
+ */
+int msm_vm_set_default_core(const char *name);
 
 /**
  * msm_vm_create() - create a VM

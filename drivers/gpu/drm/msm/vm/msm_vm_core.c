@@ -8,6 +8,8 @@
 
 #include <linux/dma-resv.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sysfs.h>
 #include <linux/sched/mm.h>
 #include <linux/string.h>
 
@@ -74,8 +76,37 @@ const struct msm_vm_funcs *const msm_vm_cores[] = {
 };
 EXPORT_SYMBOL_GPL(msm_vm_cores);
 
-static char *vm_core = "c";
-module_param(vm_core, charp, 0444);
+/* The default core; written by the parameter, read by msm_vm_default_core(). */
+static const struct msm_vm_funcs *default_core = &msm_vm_c_funcs;
+
+int msm_vm_set_default_core(const char *name)
+{
+	const struct msm_vm_funcs *core = msm_vm_core_by_name(name);
+
+	if (!core)
+		return -EINVAL;
+	WRITE_ONCE(default_core, core);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(msm_vm_set_default_core);
+
+static int vm_core_set(const char *val, const struct kernel_param *kp)
+{
+	return msm_vm_set_default_core(val);
+}
+
+static int vm_core_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(default_core)->name);
+}
+
+static const struct kernel_param_ops vm_core_ops = {
+	.set = vm_core_set,
+	.get = vm_core_get,
+};
+
+/* Writable: it decides the core of the VMs created afterwards only. */
+module_param_cb(vm_core, &vm_core_ops, NULL, 0644);
 MODULE_PARM_DESC(vm_core, "VM core new VMs use: c (default) or rust, if built in");
 
 const struct msm_vm_funcs *msm_vm_core_by_name(const char *name)
@@ -91,7 +122,7 @@ EXPORT_SYMBOL_GPL(msm_vm_core_by_name);
 
 const struct msm_vm_funcs *msm_vm_default_core(void)
 {
-	return msm_vm_core_by_name(vm_core) ?: &msm_vm_c_funcs;
+	return READ_ONCE(default_core);
 }
 EXPORT_SYMBOL_GPL(msm_vm_default_core);
 

@@ -730,9 +730,33 @@ static void maps_in_one_2m_block_preallocate_exactly_their_tables(struct kunit *
 }
 
 /*
- * Unsorted ops in different blocks are counted per block: never fewer
- * tables than needed (the test MMU counts any shortfall), at most 3 per
- * op.  Here: blocks at 4 MiB, 1 GiB + 4 MiB and 4 MiB + 2 MiB.
+ * Unsorted ops are merged while each meets the previous one's 2 MiB block,
+ * whatever their order inside it: three maps in the block at 4 MiB, last
+ * page first, need and allocate exactly its 3 tables.
+ */
+static void unsorted_maps_in_one_2m_block_preallocate_exactly_their_tables(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(500), SZ_4K),
+		MAP(HA, 0, PG(0), SZ_4K),
+		MAP(HB, 0, PG(200), SZ_8K),
+	};
+	struct conf *c = test->priv;
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 3);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_used, 3);
+	bind_teardown(test, &f);
+}
+
+/*
+ * Ops that leave the previous op's block are counted on their own: never
+ * fewer tables than needed (the test MMU counts any shortfall), and the
+ * documented bound, at most 3 per op.  Here blocks at 4 MiB, 1 GiB + 4 MiB,
+ * 4 MiB + 2 MiB, and 4 MiB again after leaving it: 4 ranges of 3 tables
+ * counted, of which the L1, two L2 and three L3 are used.
  */
 static void unsorted_maps_stay_within_the_documented_bound(struct kunit *test)
 {
@@ -740,12 +764,14 @@ static void unsorted_maps_stay_within_the_documented_bound(struct kunit *test)
 		MAP(HA, 0, PG(0), SZ_4K),
 		MAP(HA, 0, SZ_1G + SZ_4M, SZ_4K),
 		MAP(HB, 0, SZ_4M + SZ_2M, SZ_4K),
+		MAP(HB, 0, PG(100), SZ_4K),
 	};
 	struct conf *c = test->priv;
 	struct bind_fixture f;
 
 	bind_setup(test, &f);
 	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 3 * 4);
 	KUNIT_EXPECT_LE(test, c->mmu->prealloc_allocated, 3 * ARRAY_SIZE(ops));
 	/* L1 shared by all, an L2 per GiB, an L3 per 2 MiB block. */
 	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_used, 1 + 2 + 3);
@@ -824,23 +850,21 @@ static void a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete(struc
 	};
 	struct conf *c = test->priv;
 	struct bind_fixture f;
+	unsigned int i;
 
 	bind_setup(test, &f);
 	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &setup, 1), 0);
 	c->mmu->fail_map_at = c->mmu->map_calls + 1;
 	KUNIT_EXPECT_EQ(test, conf_bind(test, f.vm, ops, 3), 0);
 	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(f.vm), "bind failed");
-	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
+	/* The unmap after the failed map: all four pages. */
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(i)), 0, "page %u", i);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(8)), 0);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(9)), 0);
 	bind_teardown(test, &f);
 }
 
-/*
- * A job prepared but dropped without running (the driver's error path):
- * its queued unmaps are done when it is freed, so no PTE outlives the VMA
- * prepare removed; its maps are not; the VM is unusable ("bind not run").
- */
 /* Create, lock and prepare a job of @args, as the ioctl does before queueing it. */
 static struct msm_vm_bind_job *prepared_job(struct kunit *test, struct msm_vm *vm,
 					    struct drm_msm_vm_bind *args)
@@ -1080,6 +1104,52 @@ static void fault_cleanup(struct kunit *test, struct msm_vm *vm)
 		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(i)), 0, "page %u", i);
 }
 
+/* What a failed call must leave as it was: VMAs, the PTEs of pages 0-31, the vm_log. */
+struct fault_snap {
+	char desc[256];
+	phys_addr_t pte[32];
+	unsigned int nlog;
+	struct msm_vm_log_entry log[16];
+};
+
+static void fault_snap(struct kunit *test, struct msm_vm *vm, struct fault_snap *snap)
+{
+	struct conf *c = test->priv;
+	unsigned int i;
+
+	memset(snap, 0, sizeof(*snap));
+	conf_describe(test, vm, snap->desc, sizeof(snap->desc));
+	for (i = 0; i < ARRAY_SIZE(snap->pte); i++)
+		snap->pte[i] = msm_vm_test_mmu_phys(c->mmu, PG(i));
+	snap->nlog = msm_vm_log_read(vm, snap->log, ARRAY_SIZE(snap->log));
+}
+
+/*
+ * After a failed bind: usable and exactly as before, or (an op after the
+ * first failed, the earlier ones applied) unusable, and then changed.
+ */
+static void expect_unchanged_or_unusable(struct kunit *test, struct msm_vm *vm,
+					 const struct fault_snap *before, const char *what,
+					 unsigned int n)
+{
+	struct fault_snap after;
+
+	fault_snap(test, vm, &after);
+	if (msm_vm_unusable(vm)) {
+		KUNIT_EXPECT_STREQ_MSG(test, msm_vm_unusable(vm), "bind prepare failed",
+				       "n=%u %s", n, what);
+		KUNIT_EXPECT_STRNEQ_MSG(test, after.desc, before->desc,
+					"n=%u %s: unusable, yet no op was applied", n, what);
+		return;
+	}
+	KUNIT_EXPECT_STREQ_MSG(test, after.desc, before->desc, "n=%u %s", n, what);
+	KUNIT_EXPECT_MEMEQ_MSG(test, after.pte, before->pte, sizeof(after.pte),
+			       "n=%u %s: PTEs", n, what);
+	KUNIT_EXPECT_EQ_MSG(test, after.nlog, before->nlog, "n=%u %s: vm_log", n, what);
+	KUNIT_EXPECT_MEMEQ_MSG(test, after.log, before->log, sizeof(after.log),
+			       "n=%u %s: vm_log", n, what);
+}
+
 /*
  * Fail the n-th allocation of the core, for n = 1, 2, ... until the whole
  * sequence (create a VM, map, a batch that splits and unmaps, unmap all)
@@ -1101,7 +1171,7 @@ static void every_failed_allocation_leaves_the_vm_unchanged_or_unusable(struct k
 	struct drm_gem_object *a = conf_bo_new(test, SZ_64K);
 	struct drm_gem_object *b = conf_bo_new(test, SZ_64K);
 	unsigned int n, failures = 0;
-	char before[256], after[256];
+	struct fault_snap before;
 	struct msm_vm_live live;
 	struct msm_vm *vm;
 	int ret;
@@ -1122,32 +1192,30 @@ static void every_failed_allocation_leaves_the_vm_unchanged_or_unusable(struct k
 			goto next;
 		}
 
+		/* One op: a failure can only leave the VM as it was. */
+		fault_snap(test, vm, &before);
 		ret = conf_bind(test, vm, &setup, 1);
 		if (ret) {
 			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "n=%u setup", n);
-			conf_describe(test, vm, after, sizeof(after));
-			KUNIT_EXPECT_STREQ_MSG(test, after, "", "n=%u setup", n);
 			KUNIT_EXPECT_NULL_MSG(test, msm_vm_unusable(vm), "n=%u setup", n);
+			expect_unchanged_or_unusable(test, vm, &before, "setup", n);
 			goto cleanup;
 		}
 
-		conf_describe(test, vm, before, sizeof(before));
+		fault_snap(test, vm, &before);
 		ret = conf_bind(test, vm, batch, ARRAY_SIZE(batch));
 		if (ret) {
 			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "n=%u batch", n);
-			conf_describe(test, vm, after, sizeof(after));
-			if (!msm_vm_unusable(vm))
-				KUNIT_EXPECT_STREQ_MSG(test, after, before, "n=%u batch", n);
+			expect_unchanged_or_unusable(test, vm, &before, "batch", n);
 			goto cleanup;
 		}
 
-		conf_describe(test, vm, before, sizeof(before));
+		fault_snap(test, vm, &before);
 		ret = conf_bind(test, vm, &all, 1);
 		if (ret) {
 			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "n=%u unmap all", n);
-			conf_describe(test, vm, after, sizeof(after));
-			KUNIT_EXPECT_STREQ_MSG(test, after, before, "n=%u unmap all", n);
 			KUNIT_EXPECT_NULL_MSG(test, msm_vm_unusable(vm), "n=%u unmap all", n);
+			expect_unchanged_or_unusable(test, vm, &before, "unmap all", n);
 		}
 cleanup:
 		fault_cleanup(test, vm);
@@ -1212,18 +1280,54 @@ static void the_vm_log_keeps_the_last_writes_oldest_first(struct kunit *test)
 
 /* ---- Random batches against an independent model ---- */
 
-#define ORACLE_PAGES	256
-#define ORACLE_BOS	3
-#define ORACLE_BO_PAGES	64
+/*
+ * The window the random ops stay in: four regions of 64 pages, where the
+ * page tables are at their edges.  The VM's first pages, a 2 MiB boundary
+ * (two last-level tables), a 1 GiB boundary (two level-2 tables) and the
+ * VM's last pages.  An op stays inside one region.
+ */
+#define ORACLE_REGIONS		4
+#define ORACLE_REGION_PAGES	64
+#define ORACLE_PAGES		(ORACLE_REGIONS * ORACLE_REGION_PAGES)
+#define ORACLE_BOS		3
+#define ORACLE_BO_PAGES		64
+
+static const u64 oracle_region[ORACLE_REGIONS] = {
+	CONF_USER_START,
+	SZ_4M - 32 * SZ_4K,
+	SZ_1G - 32 * SZ_4K,
+	VM_END - ORACLE_REGION_PAGES * SZ_4K,
+};
+
+/* The GPU address of page @slot of the window. */
+static u64 oracle_va(unsigned int slot)
+{
+	return oracle_region[slot / ORACLE_REGION_PAGES] +
+	       (u64)(slot % ORACLE_REGION_PAGES) * SZ_4K;
+}
+
+/* The page of the window at @va, or -1 if @va is outside it. */
+static int oracle_slot(u64 va)
+{
+	unsigned int r;
+
+	for (r = 0; r < ORACLE_REGIONS; r++)
+		if (va >= oracle_region[r] &&
+		    va < oracle_region[r] + ORACLE_REGION_PAGES * SZ_4K)
+			return r * ORACLE_REGION_PAGES + (va - oracle_region[r]) / SZ_4K;
+	return -1;
+}
 
 /**
  * struct oracle_page - what one page of the window should map
  * @kind: 0 unmapped, 1 a BO page, 2 PRR
+ * @dump: its VMA has MSM_VM_BIND_OP_DUMP
  * @bo: index of the BO
  * @page: page of the BO
  */
 struct oracle_page {
 	u8 kind;
+	u8 dump;
 	u8 bo;
 	u16 page;
 };
@@ -1240,7 +1344,7 @@ static int bind_suite_init(struct kunit_suite *suite)
 static void oracle_apply(struct oracle_page *model, const struct drm_msm_vm_bind_op *op,
 			 u32 *handles)
 {
-	u64 first = (op->iova - BASE) / SZ_4K, n = op->range / SZ_4K, i;
+	u64 first = oracle_slot(op->iova), n = op->range / SZ_4K, i;
 	u8 bo = 0;
 
 	for (bo = 0; bo < ORACLE_BOS && op->op == MSM_VM_BIND_OP_MAP; bo++)
@@ -1252,10 +1356,12 @@ static void oracle_apply(struct oracle_page *model, const struct drm_msm_vm_bind
 		if (op->op == MSM_VM_BIND_OP_UNMAP)
 			*p = (struct oracle_page) { .kind = 0 };
 		else if (op->op == MSM_VM_BIND_OP_MAP_NULL)
+			/* DUMP is ignored on MAP_NULL. */
 			*p = (struct oracle_page) { .kind = 2 };
 		else
 			*p = (struct oracle_page) {
 				.kind = 1, .bo = bo, .page = op->obj_offset / SZ_4K + i,
+				.dump = !!(op->flags & MSM_VM_BIND_OP_DUMP),
 			};
 	}
 }
@@ -1263,55 +1369,73 @@ static void oracle_apply(struct oracle_page *model, const struct drm_msm_vm_bind
 static void oracle_random_op(struct rnd_state *rnd, struct drm_msm_vm_bind_op *op,
 			     u32 *handles)
 {
-	u32 first = prandom_u32_state(rnd) % ORACLE_PAGES;
-	u32 n = 1 + prandom_u32_state(rnd) % min_t(u32, 16, ORACLE_PAGES - first);
+	u32 region = prandom_u32_state(rnd) % ORACLE_REGIONS;
+	u32 first = prandom_u32_state(rnd) % ORACLE_REGION_PAGES;
+	u32 n = 1 + prandom_u32_state(rnd) % min_t(u32, 16, ORACLE_REGION_PAGES - first);
+	u64 va = oracle_va(region * ORACLE_REGION_PAGES + first);
 	u32 kind = prandom_u32_state(rnd) % 8;
+	u32 flags = prandom_u32_state(rnd) % 4 ? 0 : MSM_VM_BIND_OP_DUMP;
 
 	if (kind < 4) {
 		u32 bo = prandom_u32_state(rnd) % ORACLE_BOS;
 		u32 off = prandom_u32_state(rnd) % (ORACLE_BO_PAGES - n + 1);
 
-		*op = (struct drm_msm_vm_bind_op)MAP(handles[bo], (u64)off * SZ_4K, PG(first),
+		*op = (struct drm_msm_vm_bind_op)MAP(handles[bo], (u64)off * SZ_4K, va,
 						     (u64)n * SZ_4K);
 	} else if (kind < 6) {
-		*op = (struct drm_msm_vm_bind_op)UNMAP(PG(first), (u64)n * SZ_4K);
+		*op = (struct drm_msm_vm_bind_op)UNMAP(va, (u64)n * SZ_4K);
 	} else {
-		*op = (struct drm_msm_vm_bind_op)MAP_NULL(PG(first), (u64)n * SZ_4K);
+		*op = (struct drm_msm_vm_bind_op)MAP_NULL(va, (u64)n * SZ_4K);
 	}
+	op->flags = op->op == MSM_VM_BIND_OP_UNMAP ? 0 : flags;
 }
 
-/* Every page of the window, in the VMAs and in the page table, = the model. */
+/*
+ * Every page of the window, in the VMAs and in the page table, = the model;
+ * no VMA outside the window, no PTE just outside its regions.
+ */
 static bool oracle_check(struct kunit *test, struct msm_vm *vm, struct oracle_page *model,
 			 struct drm_gem_object **bos, unsigned int batch)
 {
 	struct conf *c = test->priv;
 	phys_addr_t prr = page_to_phys(c->mmu->prr_page);
-	struct oracle_page seen[ORACLE_PAGES] = {};
+	struct oracle_page *seen;
 	struct msm_vm_va_info *info;
 	struct drm_exec exec;
-	unsigned int n, i, j;
+	unsigned int n, i, j, r;
 	bool ok = true;
 
-	info = kunit_kcalloc(test, ORACLE_PAGES, sizeof(*info), GFP_KERNEL);
+	/* Each VMA covers a page of the window at least, or is a failure. */
+	info = kunit_kcalloc(test, ORACLE_PAGES + 1, sizeof(*info), GFP_KERNEL);
+	seen = kunit_kcalloc(test, ORACLE_PAGES, sizeof(*seen), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, info);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
 	conf_lock(test, &exec, vm, NULL, 0);
-	n = msm_vm_vmas(vm, info, ORACLE_PAGES);
+	n = msm_vm_vmas(vm, info, ORACLE_PAGES + 1);
 	drm_exec_fini(&exec);
-	KUNIT_ASSERT_LE(test, n, ORACLE_PAGES);
-	for (i = 0; i < n; i++) {
-		u64 first = (info[i].iova - BASE) / SZ_4K;
-
+	KUNIT_ASSERT_LE_MSG(test, n, ORACLE_PAGES, "batch %u: more VMAs than pages", batch);
+	for (i = 0; i < n && ok; i++) {
 		for (j = 0; j < info[i].range / SZ_4K; j++) {
-			struct oracle_page *p = &seen[first + j];
+			u64 va = info[i].iova + (u64)j * SZ_4K;
+			int slot = oracle_slot(va);
+			struct oracle_page *p;
 			u8 bo;
 
+			if (slot < 0) {
+				KUNIT_FAIL(test, "batch %u: VMA page 0x%llx outside the window",
+					   batch, va);
+				ok = false;
+				break;
+			}
+			p = &seen[slot];
 			if (p->kind) {
-				KUNIT_FAIL(test, "batch %u: page %llu in two VMAs",
-					   batch, first + j);
+				KUNIT_FAIL(test, "batch %u: page 0x%llx in two VMAs", batch, va);
 				ok = false;
 			}
 			if (!info[i].obj) {
-				p->kind = 2;
+				*p = (struct oracle_page) {
+					.kind = 2, .dump = !!(info[i].flags & MSM_VM_BIND_OP_DUMP),
+				};
 				continue;
 			}
 			for (bo = 0; bo < ORACLE_BOS; bo++)
@@ -1319,16 +1443,18 @@ static bool oracle_check(struct kunit *test, struct msm_vm *vm, struct oracle_pa
 					break;
 			*p = (struct oracle_page) {
 				.kind = 1, .bo = bo, .page = info[i].offset / SZ_4K + j,
+				.dump = !!(info[i].flags & MSM_VM_BIND_OP_DUMP),
 			};
 		}
 	}
 	for (i = 0; i < ORACLE_PAGES && ok; i++) {
-		phys_addr_t want = 0, pa = msm_vm_test_mmu_phys(c->mmu, PG(i));
+		phys_addr_t want = 0, pa = msm_vm_test_mmu_phys(c->mmu, oracle_va(i));
 
 		if (memcmp(&seen[i], &model[i], sizeof(seen[i]))) {
-			KUNIT_FAIL(test, "batch %u page %u: VMA %u/%u/%u, model %u/%u/%u",
-				   batch, i, seen[i].kind, seen[i].bo, seen[i].page,
-				   model[i].kind, model[i].bo, model[i].page);
+			KUNIT_FAIL(test, "batch %u page 0x%llx: VMA %u/%u/%u/%u, model %u/%u/%u/%u",
+				   batch, oracle_va(i), seen[i].kind, seen[i].bo, seen[i].page,
+				   seen[i].dump, model[i].kind, model[i].bo, model[i].page,
+				   model[i].dump);
 			ok = false;
 		}
 		if (model[i].kind == 1)
@@ -1336,11 +1462,29 @@ static bool oracle_check(struct kunit *test, struct msm_vm *vm, struct oracle_pa
 		else if (model[i].kind == 2)
 			want = prr;
 		if (pa != want) {
-			KUNIT_FAIL(test, "batch %u: page %u PTE %pa, model %pa",
-				   batch, i, &pa, &want);
+			KUNIT_FAIL(test, "batch %u: page 0x%llx PTE %pa, model %pa",
+				   batch, oracle_va(i), &pa, &want);
 			ok = false;
 		}
 	}
+	/* The pages around each region, where they are inside the VM. */
+	for (r = 0; r < ORACLE_REGIONS && ok; r++) {
+		u64 below = oracle_region[r] - SZ_4K;
+		u64 above = oracle_region[r] + ORACLE_REGION_PAGES * SZ_4K;
+
+		if (below >= CONF_USER_START && oracle_slot(below) < 0 &&
+		    msm_vm_test_mmu_phys(c->mmu, below)) {
+			KUNIT_FAIL(test, "batch %u: PTE below region %u", batch, r);
+			ok = false;
+		}
+		if (above < VM_END && oracle_slot(above) < 0 &&
+		    msm_vm_test_mmu_phys(c->mmu, above)) {
+			KUNIT_FAIL(test, "batch %u: PTE above region %u", batch, r);
+			ok = false;
+		}
+	}
+	kunit_kfree(test, seen);
+	kunit_kfree(test, info);
 	return ok;
 }
 
@@ -1552,6 +1696,8 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(a_job_above_the_page_cap_is_enomem_before_allocating, core_gen_params),
 	KUNIT_CASE_PARAM(a_page_count_past_2_32_is_refused_not_wrapped, core_gen_params),
 	KUNIT_CASE_PARAM(maps_in_one_2m_block_preallocate_exactly_their_tables, core_gen_params),
+	KUNIT_CASE_PARAM(unsorted_maps_in_one_2m_block_preallocate_exactly_their_tables,
+			 core_gen_params),
 	KUNIT_CASE_PARAM(unsorted_maps_stay_within_the_documented_bound, core_gen_params),
 	KUNIT_CASE_PARAM(a_failed_preallocation_is_enomem_and_changes_nothing, core_gen_params),
 	KUNIT_CASE_PARAM(a_failure_at_the_first_op_changes_nothing, core_gen_params),

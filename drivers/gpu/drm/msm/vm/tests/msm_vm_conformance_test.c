@@ -875,17 +875,33 @@ static void an_unknown_core_name_finds_no_core(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, msm_vm_core_by_name(NULL));
 }
 
-static void the_default_core_is_a_built_in_one(struct kunit *test)
+/*
+ * The msm_vm.vm_core parameter chooses the core of the VMs created after
+ * it is written, each built-in one by its name; an unknown name is refused
+ * and changes nothing.  The C core is the default until then.
+ */
+static void the_default_core_is_the_one_the_parameter_names(struct kunit *test)
 {
-	const struct msm_vm_funcs *def = msm_vm_default_core();
+	const struct msm_vm_funcs *const *core;
+	const struct msm_vm_funcs *old = msm_vm_default_core();
 
-	KUNIT_EXPECT_PTR_EQ(test, msm_vm_core_by_name(def->name), def);
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_core_by_name(old->name), old);
+	for (core = msm_vm_cores; *core; core++) {
+		KUNIT_EXPECT_EQ(test, msm_vm_set_default_core((*core)->name), 0);
+		KUNIT_EXPECT_PTR_EQ(test, msm_vm_default_core(), *core);
+		KUNIT_EXPECT_EQ(test, msm_vm_set_default_core("nonesuch"), -EINVAL);
+		KUNIT_EXPECT_PTR_EQ(test, msm_vm_default_core(), *core);
+	}
+	/* As sysfs writes it, with a newline. */
+	KUNIT_EXPECT_EQ(test, msm_vm_set_default_core("c\n"), 0);
+	KUNIT_EXPECT_PTR_EQ(test, msm_vm_default_core(), &msm_vm_c_funcs);
+	KUNIT_EXPECT_EQ(test, msm_vm_set_default_core(old->name), 0);
 }
 
 static struct kunit_case msm_vm_cores_cases[] = {
 	KUNIT_CASE(every_built_in_core_is_found_by_its_name),
 	KUNIT_CASE(an_unknown_core_name_finds_no_core),
-	KUNIT_CASE(the_default_core_is_a_built_in_one),
+	KUNIT_CASE(the_default_core_is_the_one_the_parameter_names),
 	{}
 };
 
