@@ -205,6 +205,7 @@ struct msm_vm_live {
  * @close: see msm_vm_close()
  * @vmas: see msm_vm_vmas()
  * @log_read: see msm_vm_log_read()
+ * @validate: see msm_vm_validate()
  * @job_create: see msm_vm_bind_job_create()
  * @job_pages: see msm_vm_bind_job_pages()
  * @job_lock: see msm_vm_bind_job_lock()
@@ -244,6 +245,7 @@ struct msm_vm_funcs {
 	unsigned int (*vmas)(struct msm_vm *vm, struct msm_vm_va_info *info, unsigned int max);
 	unsigned int (*log_read)(struct msm_vm *vm, struct msm_vm_log_entry *entries,
 				 unsigned int max);
+	int (*validate)(struct msm_vm *vm);
 	struct msm_vm_bind_job *(*job_create)(struct msm_vm *vm, struct drm_file *file,
 					      const struct drm_msm_vm_bind *args);
 	u64 (*job_pages)(struct msm_vm *vm, struct msm_vm_bind_job *job);
@@ -456,10 +458,11 @@ msm_vm_vma_new(struct msm_vm *vm, struct drm_gem_object *obj, u64 range_start, u
  * Maps the BO's pages, from &msm_vm_bo_funcs.get_sgt, through the VM's MMU.
  * Mapping a mapped VMA does nothing.  The caller holds the VM's resv and
  * the BO's resv, and has pinned the BO's pages.  May sleep and allocate
- * (page tables).
+ * (page tables).  Kernel-managed VMs only: a VM_BIND VMA maps at its BO
+ * offset and under the core's MMU lock, which msm_vm_validate() does.
  *
- * Return: 0; the errno of get_sgt or of the MMU's map, with nothing left
- * mapped.
+ * Return: 0; -EINVAL on a user-managed VM; the errno of get_sgt or of the
+ * MMU's map, with nothing left mapped.
  */
 static inline int msm_vm_vma_map(struct msm_vm *vm, struct msm_vm_vma *vma, int prot)
 {
@@ -472,7 +475,12 @@ static inline int msm_vm_vma_map(struct msm_vm *vm, struct msm_vm_vma *vma, int 
  * @vma: the VMA
  *
  * The VA range stays allocated.  Unmapping an unmapped VMA does nothing.
- * The caller holds the VM's resv and the BO's resv.  May sleep.
+ * In a user-managed VM (an eviction) the VMA stays open and
+ * msm_vm_validate() maps it again.  Unmapping a VMA whose map a prepared
+ * bind job has yet to write is a driver bug (it keeps a pending job's BOs
+ * busy): the VM is then marked unusable ("unmapped before its bind ran"),
+ * so that the job maps nothing and no entry outlives the unmap.  The
+ * caller holds the VM's resv and the BO's resv.  May sleep.
  */
 static inline void msm_vm_vma_unmap(struct msm_vm *vm, struct msm_vm_vma *vma)
 {
@@ -725,6 +733,29 @@ static inline unsigned int msm_vm_log_read(struct msm_vm *vm, struct msm_vm_log_
 					   unsigned int max)
 {
 	return vm->funcs->log_read(vm, entries, max);
+}
+
+/**
+ * msm_vm_validate() - map again what evictions unmapped in a VM_BIND VM
+ * @vm: a user-managed VM
+ *
+ * Maps every VMA of @vm that an unmap outside a bind job left open but
+ * unmapped (msm_vm_vma_unmap(), msm_vm_bo_unmap(), an eviction): at its BO
+ * offset with its BO's protection, or a MAP_NULL range to the PRR page,
+ * under the core's MMU lock, with page tables allocated before it is
+ * taken.  What SUBMIT calls before a job of a VM_BIND context (upstream's
+ * drm_gpuvm_validate()).  Returns at once when nothing was unmapped since
+ * the last full validate; otherwise walks the VM's VMAs.  The caller holds
+ * what msm_vm_lock_all() locks and has pinned the BOs' pages again.  May
+ * sleep and allocate.
+ *
+ * Return: 0; -EINVAL on a kernel-managed VM; -ENOMEM, or the errno of
+ * &msm_vm_bo_funcs.get_sgt or of the MMU's map: the VMAs mapped so far
+ * stay mapped, the others unmapped, and a later call tries them again.
+ */
+static inline int msm_vm_validate(struct msm_vm *vm)
+{
+	return vm->funcs->validate(vm);
 }
 
 /**

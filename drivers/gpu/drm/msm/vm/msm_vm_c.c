@@ -249,6 +249,12 @@ static int c_vma_map(struct msm_vm *_vm, struct msm_vm_vma *_vma, int prot)
 
 	drm_gpuvm_resv_assert_held(&vm->gpuvm);
 	drm_gem_gpuva_assert_lock_held(obj);
+	/*
+	 * A VM_BIND VMA maps at its BO offset, under mmu_lock, from tables
+	 * allocated beforehand: msm_vm_validate() does that.
+	 */
+	if (!vm->managed)
+		return -EINVAL;
 	if (vma->mapped)
 		return 0;
 
@@ -297,11 +303,26 @@ static void __c_vma_unmap(struct msm_vm_c *vm, struct msm_vm_c_vma *vma)
 		return;
 
 	/* A user-managed VM's page tables are also written by bind jobs. */
-	if (!vm->managed)
+	if (!vm->managed) {
 		mutex_lock(&vm->mmu_lock);
+		/*
+		 * A prepared job has yet to write this VMA's map: it would
+		 * outlive the unmap.  The driver keeps a pending job's BOs
+		 * busy, so this is its bug; the VM is lost, and an unusable VM
+		 * maps nothing more, so no entry outlives the unmap.
+		 */
+		if (vma->map_seq > vm->bind_done) {
+			drm_err(vm->gpuvm.drm, "%s: 0x%llx+0x%llx unmapped before its bind ran\n",
+				vm->gpuvm.name, vma->base.va.addr, vma->base.va.range);
+			msm_vm_c_mark_unusable(vm, "unmapped before its bind ran");
+		}
+	}
 	ret = vm->mmu->funcs->unmap(vm->mmu, vma->base.va.addr, vma->base.va.range);
-	if (!vm->managed)
+	if (!vm->managed) {
 		mutex_unlock(&vm->mmu_lock);
+		/* Open and unmapped: msm_vm_validate() maps it again. */
+		vm->evicted = true;
+	}
 	/* The range is gone for us either way: never map over it blindly. */
 	if (ret)
 		drm_warn(vm->gpuvm.drm, "%s: unmap of 0x%llx+0x%llx failed: %d\n",
@@ -563,6 +584,7 @@ const struct msm_vm_funcs msm_vm_c_funcs = {
 	.close = c_close,
 	.vmas = c_vmas,
 	.log_read = c_log_read,
+	.validate = msm_vm_c_validate,
 	.job_create = msm_vm_c_job_create,
 	.job_pages = msm_vm_c_job_pages,
 	.job_lock = msm_vm_c_job_lock,

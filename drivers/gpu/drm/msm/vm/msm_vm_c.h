@@ -41,6 +41,8 @@
  *	were applied, by run or free; under @mmu_lock.  Jobs of one VM must
  *	write in the order they were prepared (the VA tree is the truth of
  *	the last prepare), whichever queue they came from
+ * @evicted: an unmap outside a job may have left VMAs of this user-managed
+ *	VM open but unmapped, for msm_vm_validate(); under the VM's resv
  * @managed: the kernel allocates VAs (msm_vm_vma_new())
  * @has_prr: the MMU can map MAP_NULL ranges
  */
@@ -60,6 +62,7 @@ struct msm_vm_c {
 	unsigned int log_count;
 	u64 bind_prepared;
 	u64 bind_done;
+	bool evicted;
 	bool managed;
 	bool has_prr;
 };
@@ -70,11 +73,15 @@ struct msm_vm_c {
  * @node: the VA allocation of a kernel-managed VM
  * @mapped: the page-table entries of @base's range are written, or queued
  *	to be by a prepared bind job
+ * @map_seq: the bind job that queued the map of the range (&msm_vm_c
+ *	bind_prepared), inherited by the pieces of a split; 0 for none.  The
+ *	map is still to be written while it is above &msm_vm_c.bind_done
  */
 struct msm_vm_c_vma {
 	struct drm_gpuva base;
 	struct drm_mm_node node;
 	bool mapped;
+	u64 map_seq;
 };
 
 /**
@@ -161,6 +168,7 @@ void msm_vm_c_job_free(struct msm_vm *vm, struct msm_vm_bind_job *job);
 void msm_vm_c_vm_bo_free_index(struct msm_vm_c_vm_bo *vbo);
 /* Lock the BO of every VMA in [@start, @end); the VM's resv is held. */
 int msm_vm_c_lock_vas(struct msm_vm_c *vm, struct drm_exec *exec, u64 start, u64 end);
+int msm_vm_c_validate(struct msm_vm *vm);
 int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv);
 int msm_vm_c_step_remap(struct drm_gpuva_op *op, void *priv);
 int msm_vm_c_step_unmap(struct drm_gpuva_op *op, void *priv);

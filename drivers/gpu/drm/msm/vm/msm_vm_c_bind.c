@@ -470,6 +470,7 @@ int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
 	vma = c_take_vma(job);
 	drm_gpuva_map(&job->vm->gpuvm, &vma->base, &op->map);
 	vma->mapped = true;
+	vma->map_seq = job->seq;
 	if (req->op == MSM_VM_BIND_OP_MAP_NULL) {
 		/* No DUMP: a PRR range has no content to dump (as upstream). */
 		pt = c_queue(job, C_PT_MAP_NULL, req->iova, req->range, NULL);
@@ -509,11 +510,13 @@ int msm_vm_c_step_remap(struct drm_gpuva_op *op, void *priv)
 	if (prev) {
 		prev->base.flags = orig->base.flags;
 		prev->mapped = orig->mapped;
+		prev->map_seq = orig->map_seq;
 		drm_gpuva_link(&prev->base, vm_bo);
 	}
 	if (next) {
 		next->base.flags = orig->base.flags;
 		next->mapped = orig->mapped;
+		next->map_seq = orig->map_seq;
 		drm_gpuva_link(&next->base, vm_bo);
 	}
 	/* After the links above, which keep @vm_bo alive. */
@@ -635,6 +638,72 @@ int msm_vm_c_job_prepare(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 		}
 	}
 	job->prepared = true;
+	return 0;
+}
+
+/* Map one VMA an unmap outside a job left unmapped; see msm_vm_validate(). */
+static int c_vma_remap(struct msm_vm_c *vm, struct msm_vm_c_vma *vma)
+{
+	struct drm_gem_object *obj = vma->base.gem.obj;
+	struct msm_mmu_prealloc prealloc = {};
+	struct msm_mmu *mmu = vm->mmu;
+	struct scatterlist *sg = NULL;
+	int prot = IOMMU_READ | IOMMU_WRITE;
+	size_t skip = 0;
+	int ret;
+
+	if (obj) {
+		ret = c_sg_find(vm, vma->base.vm_bo, vma->base.gem.offset, &sg, &skip);
+		if (ret)
+			return ret;
+		prot = vm->bo_funcs->prot(obj);
+	}
+	/* As a bind job: tables first, none allocated under mmu_lock. */
+	mmu->funcs->prealloc_count(mmu, &prealloc, vma->base.va.addr, vma->base.va.range);
+	if (WARN_ON(prealloc.count > MSM_VM_JOB_PAGES_MAX))
+		return -ENOMEM;
+	ret = mmu->funcs->prealloc_allocate(mmu, &prealloc);
+	if (ret)
+		return ret;
+	mutex_lock(&vm->mmu_lock);
+	mmu->prealloc = &prealloc;
+	if (obj)
+		ret = mmu->funcs->map_sg(mmu, vma->base.va.addr, sg, skip, vma->base.va.range,
+					 prot);
+	else
+		ret = mmu->funcs->map_prr(mmu, vma->base.va.addr, vma->base.va.range, prot);
+	mmu->prealloc = NULL;
+	mutex_unlock(&vm->mmu_lock);
+	mmu->funcs->prealloc_cleanup(mmu, &prealloc);
+	if (!ret)
+		vma->mapped = true;
+	return ret;
+}
+
+int msm_vm_c_validate(struct msm_vm *_vm)
+{
+	struct msm_vm_c *vm = to_c_vm(_vm);
+	struct drm_gpuva *va;
+	int ret;
+
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	if (vm->managed)
+		return -EINVAL;
+	/* Nothing unmapped since the last validate: the common case. */
+	if (!vm->evicted)
+		return 0;
+	drm_gpuvm_for_each_va(va, &vm->gpuvm) {
+		struct msm_vm_c_vma *vma = va_to_c_vma(va);
+
+		if (vma->mapped)
+			continue;
+		if (va->gem.obj)
+			drm_gem_gpuva_assert_lock_held(va->gem.obj);
+		ret = c_vma_remap(vm, vma);
+		if (ret)
+			return ret;
+	}
+	vm->evicted = false;
 	return 0;
 }
 

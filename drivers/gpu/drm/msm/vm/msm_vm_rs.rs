@@ -267,6 +267,9 @@ pub struct RsVm {
     /// Sequence number of the last bind job prepared; changed under the VM's resv (prepare
     /// holds its `VmLocked`), atomic only because the VM is shared.
     bind_prepared: AtomicU64,
+    /// An unmap outside a job may have left VMAs of this user-managed VM open but unmapped, for
+    /// `msm_vm_validate()`; under the VM's resv, atomic only because the VM is shared.
+    evicted: AtomicBool,
     /// Serializes the page-table writes of bind jobs, which run without the resv locks, with
     /// the unmaps of a user-managed VM outside jobs; and guards the vm_log. Taken in the
     /// dma-fence signalling path, so nothing may allocate under it: lockdep learns at creation
@@ -288,6 +291,7 @@ const BIND_PREPARE_FAILED: &CStr = c_str!("bind prepare failed");
 const BIND_FAILED: &CStr = c_str!("bind failed");
 const BIND_NOT_RUN: &CStr = c_str!("bind not run");
 const BIND_OUT_OF_ORDER: &CStr = c_str!("bind out of order");
+const UNMAPPED_BEFORE_BIND: &CStr = c_str!("unmapped before its bind ran");
 
 impl RsVm {
     fn unusable(&self) -> *const c_char {
@@ -311,13 +315,18 @@ pub struct RsVa {
     /// job. Written and read under the VM's resv (`vma_map`/`vma_unmap` assert it, prepare's
     /// steps hold its `VmLocked`); atomic only because the VMA is shared.
     mapped: AtomicBool,
+    /// The bind job that queued the map of the range (`RsVm::bind_prepared`), inherited by the
+    /// pieces of a split; 0 for none. The map is still to be written while it is above
+    /// `Log::done`. Set when the VMA is made.
+    map_seq: u64,
     _live: Live<VMAS>,
 }
 
 impl RsVa {
-    fn new(mapped: bool) -> Self {
+    fn new(mapped: bool, map_seq: u64) -> Self {
         Self {
             mapped: AtomicBool::new(mapped),
+            map_seq,
             _live: Live::new(),
         }
     }
@@ -334,7 +343,7 @@ impl RsVa {
 impl Clone for RsVa {
     /// The pieces of a split VMA keep whether it was mapped; each is a live VMA of its own.
     fn clone(&self) -> Self {
-        Self::new(self.mapped())
+        Self::new(self.mapped(), self.map_seq)
     }
 }
 
@@ -467,6 +476,7 @@ fn create(info: &bindings::msm_vm_create_info) -> Result<ARef<Vm>> {
         has_prr: info.has_prr,
         unusable: AtomicPtr::new(ptr::null_mut()),
         bind_prepared: AtomicU64::new(0),
+        evicted: AtomicBool::new(false),
         mmu_lock <- new_mutex!(
             Log {
                 ring,
@@ -644,7 +654,14 @@ fn vma_new(
     // A free range inside the VM: inserting cannot fail. The link holds its own vm_bo
     // reference; ours goes at the end of the scope.
     let va = locked
-        .insert_va(alloc, Some((&vm_bo, obj)), addr, size, 0, RsVa::new(false))
+        .insert_va(
+            alloc,
+            Some((&vm_bo, obj)),
+            addr,
+            size,
+            0,
+            RsVa::new(false, 0),
+        )
         .inspect_err(|_| {
             warn_on(true);
         })?;
@@ -695,10 +712,15 @@ unsafe extern "C" fn rs_vma_map(
         return EINVAL.to_errno();
     };
     obj.assert_gpuva_lock_held();
+    let d = vm.data();
+    // A VM_BIND VMA maps at its BO offset, under `mmu_lock`, from tables allocated beforehand:
+    // `msm_vm_validate()` does that.
+    if !d.managed {
+        return EINVAL.to_errno();
+    }
     if va.data().mapped() {
         return 0;
     }
-    let d = vm.data();
     let ret = d
         .bo_funcs
         .get_sgt(obj)
@@ -726,7 +748,26 @@ fn vma_unmap(vm: &Vm, va: &Va) {
     let d = vm.data();
     // A user-managed VM's page tables are also written by bind jobs.
     let guard = (!d.managed).then(|| d.mmu_lock.lock());
+    // A prepared job has yet to write this VMA's map: it would outlive the unmap. The driver
+    // keeps a pending job's BOs busy, so this is its bug; the VM is lost, and an unusable VM maps
+    // nothing more, so no entry outlives the unmap.
+    if guard
+        .as_ref()
+        .is_some_and(|log| va.data().map_seq > log.done)
+    {
+        pr_err!(
+            "{}: {:#x}+{:#x} unmapped before its bind ran\n",
+            vm.name(),
+            va.addr(),
+            va.range()
+        );
+        d.mark_unusable(UNMAPPED_BEFORE_BIND.as_char_ptr());
+    }
     let ret = d.mmu.unmap(va.addr(), va.range());
+    if guard.is_some() {
+        // Open and unmapped: `msm_vm_validate()` maps it again.
+        d.evicted.store(true, Ordering::Relaxed);
+    }
     drop(guard);
     // The range is gone for us either way: never map over it blindly.
     if let Err(e) = ret {
@@ -1145,6 +1186,7 @@ pub static msm_vm_rs_funcs: Funcs = Funcs(bindings::msm_vm_funcs {
     close: Some(rs_close),
     vmas: Some(rs_vmas),
     log_read: Some(rs_log_read),
+    validate: Some(bind::rs_validate),
     job_create: Some(bind::rs_job_create),
     job_pages: Some(bind::rs_job_pages),
     job_lock: Some(bind::rs_job_lock),

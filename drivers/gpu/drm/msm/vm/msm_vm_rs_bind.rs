@@ -189,6 +189,8 @@ pub struct Step {
     /// the op's steps may queue, so they never allocate.
     pt_ops: KVec<PtOp>,
     cur: Cur,
+    /// The job's place in the order of its VM's jobs, which the VMAs its maps make take.
+    seq: u64,
 }
 
 impl Step {
@@ -458,6 +460,7 @@ impl Job {
         self.prealloc()?;
         // From here on the job writes page tables, in run or in free. Under the VM's resv.
         self.seq = self.vm.data().bind_prepared.fetch_add(1, Ordering::Relaxed) + 1;
+        self.step.seq = self.seq;
         let Job {
             vm,
             ops,
@@ -650,7 +653,7 @@ pub(super) fn step_map<'op>(step: &mut Step, op: OpMap<'op, RsVm>) -> Result<OpM
         bo.extobj_add();
         ARef::from(bo.obj())
     });
-    let done = op.map(vma_flags(step.cur.flags), super::RsVa::new(true))?;
+    let done = op.map(vma_flags(step.cur.flags), super::RsVa::new(true, step.seq))?;
     let kind = if obj.is_some() {
         PtKind::Map
     } else {
@@ -733,6 +736,94 @@ pub(super) unsafe extern "C" fn rs_job_create(
         Ok(job) => to_job(job),
         Err(e) => e.to_ptr(),
     }
+}
+
+/// Maps one VMA an unmap outside a job left unmapped; see `msm_vm_validate()`.
+fn vma_remap(vm: &Vm, va: &super::Va) -> Result {
+    let d = vm.data();
+    let mmu = d.mmu;
+    let funcs = mmu.funcs();
+    let (Some(count), Some(allocate), Some(cleanup)) = (
+        funcs.prealloc_count,
+        funcs.prealloc_allocate,
+        funcs.prealloc_cleanup,
+    ) else {
+        return Err(EINVAL);
+    };
+    let mut sg = None;
+    let mut prot = (bindings::IOMMU_READ | bindings::IOMMU_WRITE) as c_int;
+    if let (Some(obj), Some(bo)) = (va.obj(), va.vm_bo()) {
+        // SAFETY: The caller holds the BO's resv (contract of `msm_vm_validate()`).
+        let obj = unsafe { obj.assume_gpuva_locked() };
+        sg = Some(sg_find(vm, bo, &obj, va.offset())?);
+        prot = d.bo_funcs.prot(obj.obj())?;
+    }
+    let len = usize::try_from(va.range()).map_err(|_| EINVAL)?;
+    let mut prealloc = bindings::msm_mmu_prealloc::default();
+    let p = ptr::addr_of_mut!(prealloc);
+    // As a bind job: tables first, none allocated under `mmu_lock`.
+    // SAFETY: The MMU is valid and `p` is ours.
+    unsafe { count(mmu.raw(), p, va.addr(), va.range()) };
+    if warn_on(prealloc.count > u64::from(bindings::MSM_VM_JOB_PAGES_MAX)) {
+        return Err(ENOMEM);
+    }
+    // SAFETY: As above.
+    to_result(unsafe { allocate(mmu.raw(), p) })?;
+    let log = d.mmu_lock.lock();
+    // SAFETY: The MMU takes page tables from `prealloc` while this is set, under `mmu_lock`;
+    // reset below, before the lock is dropped.
+    unsafe { (*mmu.raw()).prealloc = p };
+    let ret = match sg {
+        Some((sg, skip)) => funcs.map_sg.ok_or(EINVAL).and_then(|f| {
+            // SAFETY: `sg` and `skip` come from the BO's table, which the driver pinned again.
+            to_result(unsafe { f(mmu.raw(), va.addr(), sg, skip, len, prot) })
+        }),
+        None => funcs.map_prr.ok_or(EINVAL).and_then(|f| {
+            // SAFETY: The MMU is valid.
+            to_result(unsafe { f(mmu.raw(), va.addr(), len, prot) })
+        }),
+    };
+    // SAFETY: As above.
+    unsafe { (*mmu.raw()).prealloc = ptr::null_mut() };
+    drop(log);
+    // SAFETY: The pages were allocated by `prealloc_allocate` for this map.
+    unsafe { cleanup(mmu.raw(), p) };
+    ret?;
+    va.data().set_mapped(true);
+    Ok(())
+}
+
+/// Implements `msm_vm_validate()` of `msm_vm.h`.
+///
+/// # Safety
+///
+/// The arguments are what `msm_vm.h` says `msm_vm_validate()` takes: a VM of this core on which
+/// the caller holds a reference, and the locks named held.
+pub(super) unsafe extern "C" fn rs_validate(v: *mut bindings::msm_vm) -> c_int {
+    // SAFETY: The caller holds a VM reference (contract).
+    let vm = unsafe { vm(v) };
+    vm.assert_resv_held();
+    let d = vm.data();
+    if d.managed {
+        return EINVAL.to_errno();
+    }
+    // Nothing unmapped since the last validate: the common case.
+    if !d.evicted.load(Ordering::Relaxed) {
+        return 0;
+    }
+    // SAFETY: The caller holds the VM's resv (contract), as asserted above.
+    let locked = unsafe { vm.assume_locked() };
+    let vas = locked.vas_in(vm.start(), vm.start() + vm.range());
+    for va in vas.filter(|va| !va.data().mapped()) {
+        if let Some(obj) = va.obj() {
+            obj.assert_gpuva_lock_held();
+        }
+        if let Err(e) = vma_remap(vm, va) {
+            return e.to_errno();
+        }
+    }
+    d.evicted.store(false, Ordering::Relaxed);
+    0
 }
 
 /// Implements `msm_vm_bind_job_pages()` of `msm_vm.h`.

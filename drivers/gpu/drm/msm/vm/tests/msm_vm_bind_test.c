@@ -18,6 +18,7 @@
 
 #include <drm/drm_exec.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_print.h>
 
 #include "msm_vm_conf.h"
 
@@ -99,6 +100,38 @@ static void expect_pages(struct kunit *test, struct bind_fixture *f, const char 
 			expect = prr;
 		KUNIT_EXPECT_EQ_MSG(test, pa, expect, "page %u ('%c')", i, want[i]);
 	}
+}
+
+/* Lock what a job changes, as the ioctl does. */
+static void job_lock(struct kunit *test, struct msm_vm *vm, struct msm_vm_bind_job *job,
+		     struct drm_exec *exec)
+{
+	int ret;
+
+	drm_exec_init(exec, DRM_EXEC_INTERRUPTIBLE_WAIT | DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(exec) {
+		ret = msm_vm_bind_job_lock(vm, job, exec);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/* Create, lock and prepare a job of @args, as the ioctl does before queueing it. */
+static struct msm_vm_bind_job *prepared_job(struct kunit *test, struct msm_vm *vm,
+					    struct drm_msm_vm_bind *args)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct drm_exec exec;
+
+	job = msm_vm_bind_job_create(vm, &c->file->base, args);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	job_lock(test, vm, job, &exec);
+	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_prepare(vm, job), 0);
+	drm_exec_fini(&exec);
+	return job;
 }
 
 /* ---- The bad-input matrix ---- */
@@ -516,6 +549,180 @@ static void a_map_null_takes_no_dump_flag(struct kunit *test)
 	bind_teardown(test, &f);
 }
 
+/* ---- Eviction ---- */
+
+/* Lock what msm_vm_close() and msm_vm_validate() need: the VM and all its BOs. */
+static void lock_all(struct kunit *test, struct msm_vm *vm, struct drm_exec *exec)
+{
+	int ret;
+
+	drm_exec_init(exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(exec) {
+		ret = msm_vm_lock_all(vm, exec);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+static void describe_printfn(struct drm_printer *p, struct va_format *vaf)
+{
+	char *out = p->arg;
+	size_t len = strlen(out);
+
+	scnprintf(out + len, 128 - len, "%pV", vaf);
+}
+
+/*
+ * A VM_BIND VMA is mapped at its BO offset and under the core's MMU lock:
+ * msm_vm_vma_map(), which maps a whole BO from offset 0, refuses it.
+ */
+static void vma_map_refuses_a_vm_bind_vma(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op op = MAP(HA, SZ_8K, PG(0), SZ_8K);
+	struct conf *c = test->priv;
+	struct msm_vm_vma *vma;
+	struct bind_fixture f;
+	struct drm_exec exec;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
+	conf_lock(test, &exec, f.vm, &f.a, 1);
+	vma = msm_vm_bo_find_vma(f.vm, f.a);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_iova(f.vm, vma), PG(0));
+	msm_vm_vma_unmap(f.vm, vma);
+	KUNIT_EXPECT_FALSE(test, msm_vm_vma_mapped(f.vm, vma));
+	KUNIT_EXPECT_EQ(test, msm_vm_vma_map(f.vm, vma, PROT_RW), -EINVAL);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
+	drm_exec_fini(&exec);
+	bind_teardown(test, &f);
+}
+
+/*
+ * Eviction unmaps a BO's VMAs everywhere and leaves them open; the next
+ * SUBMIT's msm_vm_validate() maps each again at its BO offset, with its
+ * BO's protection, pieces of splits included.  A validate with nothing
+ * evicted writes nothing.
+ *
+ *   A (read-only) @2 at 0-3, UNMAP 1:   A . A A    offsets 2, 4, 5
+ *   evicted:                            . . . .    "unmapped" in describe
+ *   validate:                           A . A A    same offsets, read-only
+ */
+static void validate_maps_evicted_vmas_again_at_their_offsets(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, SZ_8K, PG(0), SZ_16K),
+		UNMAP(PG(1), SZ_4K),
+		MAP(HB, 0, PG(8), SZ_4K),
+	};
+	static const unsigned int pages[] = { 0, 2, 3 }, offsets[] = { 2, 4, 5 };
+	struct conf *c = test->priv;
+	char out[128] = "";
+	struct drm_printer p = { .printfn = describe_printfn, .arg = out };
+	struct bind_fixture f;
+	struct drm_exec exec;
+	unsigned int i, maps;
+
+	bind_setup(test, &f);
+	to_conf_bo(f.a)->prot = IOMMU_READ;
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
+
+	lock_all(test, f.vm, &exec);
+	msm_vm_bo_unmap_all_vms(f.a, false);
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(pages[i])), 0,
+				    "page %u", pages[i]);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(8)), conf_bo_phys(f.b, 0));
+	/* debugfs says what happened: both VMAs open, unmapped. */
+	msm_vm_bo_describe(f.a, &p);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "vm=conf-user iova=0x400000 size=0x1000 unmapped"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "vm=conf-user iova=0x402000 size=0x2000 unmapped"));
+	KUNIT_EXPECT_NULL(test, strstr(out, " mapped"));
+	KUNIT_EXPECT_EQ(test, msm_vm_validate(f.vm), 0);
+	drm_exec_fini(&exec);
+
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		phys_addr_t want = conf_bo_phys(f.a, (u64)offsets[i] * SZ_4K);
+
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(pages[i])), want,
+				    "page %u", pages[i]);
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_prot(c->mmu, PG(pages[i])), IOMMU_READ,
+				    "page %u", pages[i]);
+	}
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(1)), 0);
+
+	maps = c->mmu->map_calls;
+	lock_all(test, f.vm, &exec);
+	KUNIT_EXPECT_EQ(test, msm_vm_validate(f.vm), 0);
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_EQ(test, c->mmu->map_calls, maps);
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+	bind_teardown(test, &f);
+}
+
+/* Validate is for VM_BIND VMs: a kernel-managed VM maps per VMA. */
+static void validate_on_a_kernel_managed_vm_is_einval(struct kunit *test)
+{
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct drm_exec exec;
+
+	conf_lock(test, &exec, vm, NULL, 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_validate(vm), -EINVAL);
+	drm_exec_fini(&exec);
+	msm_vm_put(vm);
+}
+
+/*
+ * An unmap outside a job of a VMA whose map a prepared job has yet to
+ * write: the write would outlive it.  (The driver keeps a pending job's
+ * BOs busy, so it is a driver bug.)  The VM is lost, so the job maps
+ * nothing when it runs: no PTE remains, before or after the VM is closed.
+ */
+static void an_unmap_before_the_bind_ran_leaves_no_pte_and_loses_the_vm(struct kunit *test)
+{
+	struct drm_msm_vm_bind args = { .nr_ops = 1, .op = MAP(HA, 0, PG(0), SZ_16K) };
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct bind_fixture f;
+	struct drm_exec exec;
+	unsigned int i;
+
+	bind_setup(test, &f);
+	job = prepared_job(test, f.vm, &args);
+	conf_lock(test, &exec, f.vm, &f.a, 1);
+	msm_vm_bo_unmap(f.vm, f.a, false);
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_STREQ(test, msm_vm_unusable(f.vm), "unmapped before its bind ran");
+	msm_vm_bind_job_run(f.vm, job);
+	msm_vm_bind_job_free(f.vm, job);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(i)), 0, "page %u", i);
+	bind_close(test, f.vm);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(i)), 0, "page %u", i);
+	bind_teardown(test, &f);
+}
+
+/* After the job ran, the same unmap is an ordinary eviction. */
+static void an_unmap_after_the_bind_ran_is_an_eviction(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op op = MAP(HA, 0, PG(0), SZ_16K);
+	struct conf *c = test->priv;
+	struct bind_fixture f;
+	struct drm_exec exec;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &op, 1), 0);
+	conf_lock(test, &exec, f.vm, &f.a, 1);
+	msm_vm_bo_unmap(f.vm, f.a, false);
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
+	bind_teardown(test, &f);
+}
+
 /* ---- BO protection ---- */
 
 /*
@@ -568,21 +775,6 @@ static void maps_take_the_protection_of_their_bo(struct kunit *test)
 }
 
 /* ---- Page-table pre-allocation ---- */
-
-static void job_lock(struct kunit *test, struct msm_vm *vm, struct msm_vm_bind_job *job,
-		     struct drm_exec *exec)
-{
-	int ret;
-
-	drm_exec_init(exec, DRM_EXEC_INTERRUPTIBLE_WAIT | DRM_EXEC_IGNORE_DUPLICATES, 0);
-	drm_exec_until_all_locked(exec) {
-		ret = msm_vm_bind_job_lock(vm, job, exec);
-		drm_exec_retry_on_contention(exec);
-		if (ret)
-			break;
-	}
-	KUNIT_ASSERT_EQ(test, ret, 0);
-}
 
 /*
  * The driver throttles on a job's page-table pages before it takes any
@@ -863,22 +1055,6 @@ static void a_map_failing_in_run_makes_the_vm_unusable_but_unmaps_complete(struc
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(8)), 0);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(9)), 0);
 	bind_teardown(test, &f);
-}
-
-/* Create, lock and prepare a job of @args, as the ioctl does before queueing it. */
-static struct msm_vm_bind_job *prepared_job(struct kunit *test, struct msm_vm *vm,
-					    struct drm_msm_vm_bind *args)
-{
-	struct conf *c = test->priv;
-	struct msm_vm_bind_job *job;
-	struct drm_exec exec;
-
-	job = msm_vm_bind_job_create(vm, &c->file->base, args);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
-	job_lock(test, vm, job, &exec);
-	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_prepare(vm, job), 0);
-	drm_exec_fini(&exec);
-	return job;
 }
 
 /*
@@ -1690,6 +1866,12 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(map_at_a_bo_offset_maps_the_pages_at_that_offset, core_gen_params),
 	KUNIT_CASE_PARAM(a_bo_table_rebuilt_after_unmap_is_indexed_anew, core_gen_params),
 	KUNIT_CASE_PARAM(a_map_null_takes_no_dump_flag, core_gen_params),
+	KUNIT_CASE_PARAM(vma_map_refuses_a_vm_bind_vma, core_gen_params),
+	KUNIT_CASE_PARAM(validate_maps_evicted_vmas_again_at_their_offsets, core_gen_params),
+	KUNIT_CASE_PARAM(validate_on_a_kernel_managed_vm_is_einval, core_gen_params),
+	KUNIT_CASE_PARAM(an_unmap_before_the_bind_ran_leaves_no_pte_and_loses_the_vm,
+			 core_gen_params),
+	KUNIT_CASE_PARAM(an_unmap_after_the_bind_ran_is_an_eviction, core_gen_params),
 	KUNIT_CASE_PARAM(maps_take_the_protection_of_their_bo, core_gen_params),
 	KUNIT_CASE_PARAM(a_jobs_page_count_is_known_at_create_and_allocated_in_prepare,
 			 core_gen_params),

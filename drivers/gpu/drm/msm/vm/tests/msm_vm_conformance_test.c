@@ -595,6 +595,56 @@ static void describe_lists_every_vma_of_the_bo(struct kunit *test)
 	msm_vm_put(vm);
 }
 
+/*
+ * msm_vm_close() on a kernel-managed VM (driver unload): every VMA of
+ * every BO unmapped and closed, the BO references dropped, and the VM
+ * freed with the caller's last reference.
+ */
+static void close_of_a_kernel_managed_vm_unmaps_and_closes_every_vma(struct kunit *test)
+{
+	struct conf *c = test->priv;
+	struct drm_gem_object *objs[] = { conf_bo_new(test, SZ_16K), conf_bo_new(test, SZ_8K) };
+	unsigned int refs[] = { kref_read(&objs[0]->refcount), kref_read(&objs[1]->refcount) };
+	struct msm_vm *vm = conf_vm(test, SZ_1M, SZ_1G, true);
+	struct msm_vm_va_info info;
+	struct msm_vm_live live;
+	struct msm_vm_vma *vma;
+	struct drm_exec exec;
+	unsigned int i;
+	int ret;
+
+	conf_lock(test, &exec, vm, objs, ARRAY_SIZE(objs));
+	for (i = 0; i < 3; i++) {
+		vma = msm_vm_vma_new(vm, objs[i % 2], 0, U64_MAX);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vma);
+		KUNIT_EXPECT_EQ(test, msm_vm_vma_map(vm, vma, PROT_RW), 0);
+	}
+	drm_exec_fini(&exec);
+	KUNIT_EXPECT_NE(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), 0);
+
+	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(&exec) {
+		ret = msm_vm_lock_all(vm, &exec);
+		drm_exec_retry_on_contention(&exec);
+		if (ret)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	msm_vm_close(vm);
+	KUNIT_EXPECT_EQ(test, msm_vm_vmas(vm, &info, 1), 0);
+	drm_exec_fini(&exec);
+	for (i = 0; i < (SZ_16K + SZ_8K + SZ_16K) / SZ_4K; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M + i * SZ_4K), 0,
+				    "page %u", i);
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&objs[i]->refcount), refs[i]);
+		KUNIT_EXPECT_FALSE(test, msm_vm_bo_has_vmas(objs[i]));
+	}
+	msm_vm_put(vm);
+	conf_live(test, &live);
+	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
+}
+
 /* ---- Lazy teardown ---- */
 
 /*
@@ -830,6 +880,7 @@ static struct kunit_case msm_vm_conformance_cases[] = {
 	KUNIT_CASE_PARAM(unmapping_a_bo_in_one_vm_leaves_its_other_vms, core_gen_params),
 	KUNIT_CASE_PARAM(unmap_all_vms_with_close_releases_every_vma, core_gen_params),
 	KUNIT_CASE_PARAM(describe_lists_every_vma_of_the_bo, core_gen_params),
+	KUNIT_CASE_PARAM(close_of_a_kernel_managed_vm_unmaps_and_closes_every_vma, core_gen_params),
 	KUNIT_CASE_PARAM(vmas_stay_until_the_last_handle_goes, core_gen_params),
 	KUNIT_CASE_PARAM(the_last_handle_tears_down_the_vmas_of_every_kernel_managed_vm,
 			 core_gen_params),
