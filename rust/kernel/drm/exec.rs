@@ -9,8 +9,8 @@ use crate::{bindings, drm::gem, error::to_result, prelude::*, types::Opaque};
 /// A `drm_exec` transaction begun by the caller, in C.
 ///
 /// The caller runs the `drm_exec_until_all_locked()` loop and retries on contention; Rust code
-/// called inside the loop locks objects with [`Exec::lock_obj`] and returns its error, which the
-/// caller checks with `drm_exec_retry_on_contention()`.
+/// called inside the loop locks objects with [`Exec::lock_obj`] (or [`Exec::prepare_obj`]) and
+/// returns its error, which the caller checks with `drm_exec_retry_on_contention()`.
 ///
 /// # Invariants
 ///
@@ -39,5 +39,18 @@ impl Exec {
     pub fn lock_obj(&mut self, obj: &gem::Object) -> Result {
         // SAFETY: The transaction is valid and ours by the type invariant, and `obj` is valid.
         to_result(unsafe { bindings::drm_exec_lock_obj(self.0.get(), obj.as_raw()) })
+    }
+
+    /// Locks `obj` as [`Exec::lock_obj`] does and reserves `num_fences` fence slots in its
+    /// reservation object, for fences the caller adds before the transaction ends. With no slot
+    /// it is [`Exec::lock_obj`] (`drm_exec_prepare_obj()` WARNs on 0).
+    ///
+    /// Returns the errors of [`Exec::lock_obj`]; `ENOMEM` also if the slots cannot be reserved.
+    pub fn prepare_obj(&mut self, obj: &gem::Object, num_fences: u32) -> Result {
+        if num_fences == 0 {
+            return self.lock_obj(obj);
+        }
+        // SAFETY: The transaction is valid and ours by the type invariant, and `obj` is valid.
+        to_result(unsafe { bindings::drm_exec_prepare_obj(self.0.get(), obj.as_raw(), num_fences) })
     }
 }

@@ -304,8 +304,12 @@ int msm_vm_set_default_core(const char *name);
  * @info: what it is made of
  *
  * A user-managed VM's MMU must implement the optional &msm_mmu_funcs for
- * bind jobs (prealloc_count/allocate/cleanup, map_sg, map_prr) and skip
- * unmapped parts in unmap.  Sleeps and allocates.  No lock needed.
+ * bind jobs (prealloc_count/allocate/cleanup, map_sg, map_prr), skip
+ * unmapped parts in unmap, and map with PAGE_SIZE granules only: an unmap
+ * that splits a block allocates a table, and bind jobs unmap in the
+ * dma-fence signalling path.  The MMU must outlive the VM and its last
+ * bind job (the driver frees it after msm_vm_close() and the last put).
+ * Sleeps and allocates.  No lock needed.
  *
  * Return: the VM, with one reference for the caller; ERR_PTR(-EINVAL) if
  * @info's VA range is empty, not page aligned or wraps past 2^64, its drm
@@ -832,12 +836,21 @@ static inline u64 msm_vm_bind_job_pages(struct msm_vm *vm, struct msm_vm_bind_jo
  * @exec: the caller's drm_exec transaction
  *
  * Locks the VM's resv, the BO of every MAP op and the BO of every VMA the
- * ops' ranges overlap now (an UNMAP unlinks those).  Call inside
- * drm_exec_until_all_locked() and follow it with
+ * ops' ranges overlap now (an UNMAP unlinks those), reserving one fence slot
+ * in each.  Call inside drm_exec_until_all_locked() and follow it with
  * drm_exec_retry_on_contention().  @exec needs DRM_EXEC_IGNORE_DUPLICATES:
  * several ops may name one BO.
  *
- * Return: 0, or the errno of drm_exec_lock_obj().
+ * That is the job's BOs, each once, which the driver enumerates with
+ * drm_exec_for_each_locked_object() on a transaction of the job's own:
+ * it pins them before msm_vm_bind_job_prepare() and unpins them after the
+ * job ran (a queued map points into its BO's scatterlist; a reference
+ * keeps the object, not its pages), and adds the job fence to each resv
+ * (DMA_RESV_USAGE_KERNEL), so that no BO whose VMAs the job changes is
+ * evicted or purged before the job ran.  The VM's resv object is among
+ * them.
+ *
+ * Return: 0, or the errno of drm_exec_prepare_obj().
  */
 static inline int msm_vm_bind_job_lock(struct msm_vm *vm, struct msm_vm_bind_job *job,
 				       struct drm_exec *exec)

@@ -506,7 +506,8 @@ static unsigned int c_log_read(struct msm_vm *_vm, struct msm_vm_log_entry *entr
 	return n;
 }
 
-int msm_vm_c_lock_vas(struct msm_vm_c *vm, struct drm_exec *exec, u64 start, u64 end)
+int msm_vm_c_lock_vas(struct msm_vm_c *vm, struct drm_exec *exec, u64 start, u64 end,
+		      unsigned int num_fences)
 {
 	struct drm_gpuva *va;
 	int ret;
@@ -516,7 +517,9 @@ int msm_vm_c_lock_vas(struct msm_vm_c *vm, struct drm_exec *exec, u64 start, u64
 	drm_gpuvm_for_each_va_range(va, &vm->gpuvm, start, end) {
 		if (!va->gem.obj)
 			continue;
-		ret = drm_exec_lock_obj(exec, va->gem.obj);
+		/* drm_exec_prepare_obj() refuses to reserve no slot. */
+		ret = num_fences ? drm_exec_prepare_obj(exec, va->gem.obj, num_fences) :
+				   drm_exec_lock_obj(exec, va->gem.obj);
 		if (ret)
 			return ret;
 	}
@@ -532,7 +535,7 @@ static int c_lock_all(struct msm_vm *_vm, struct drm_exec *exec)
 	if (ret)
 		return ret;
 	return msm_vm_c_lock_vas(vm, exec, vm->gpuvm.mm_start,
-				 vm->gpuvm.mm_start + vm->gpuvm.mm_range);
+				 vm->gpuvm.mm_start + vm->gpuvm.mm_range, 0);
 }
 
 static void c_close(struct msm_vm *_vm)

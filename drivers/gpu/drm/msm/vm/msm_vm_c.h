@@ -166,8 +166,12 @@ int msm_vm_c_job_prepare(struct msm_vm *vm, struct msm_vm_bind_job *job);
 void msm_vm_c_job_run(struct msm_vm *vm, struct msm_vm_bind_job *job);
 void msm_vm_c_job_free(struct msm_vm *vm, struct msm_vm_bind_job *job);
 void msm_vm_c_vm_bo_free_index(struct msm_vm_c_vm_bo *vbo);
-/* Lock the BO of every VMA in [@start, @end); the VM's resv is held. */
-int msm_vm_c_lock_vas(struct msm_vm_c *vm, struct drm_exec *exec, u64 start, u64 end);
+/*
+ * Lock the BO of every VMA in [@start, @end), reserving @num_fences fence
+ * slots; the VM's resv is held.
+ */
+int msm_vm_c_lock_vas(struct msm_vm_c *vm, struct drm_exec *exec, u64 start, u64 end,
+		      unsigned int num_fences);
 int msm_vm_c_validate(struct msm_vm *vm);
 int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv);
 int msm_vm_c_step_remap(struct drm_gpuva_op *op, void *priv);

@@ -327,19 +327,20 @@ int msm_vm_c_job_lock(struct msm_vm *_vm, struct msm_vm_bind_job *_job, struct d
 	u32 i;
 	int ret;
 
-	ret = drm_exec_lock_obj(exec, drm_gpuvm_resv_obj(&vm->gpuvm));
+	/* One fence slot on each, for the job fence the driver adds. */
+	ret = drm_exec_prepare_obj(exec, drm_gpuvm_resv_obj(&vm->gpuvm), 1);
 	if (ret)
 		return ret;
 	for (i = 0; i < job->nr_ops; i++) {
 		const struct c_bind_op *op = &job->ops[i];
 
 		if (op->obj) {
-			ret = drm_exec_lock_obj(exec, op->obj);
+			ret = drm_exec_prepare_obj(exec, op->obj, 1);
 			if (ret)
 				return ret;
 		}
 		/* The BOs of what the op overlaps now: an UNMAP unlinks them. */
-		ret = msm_vm_c_lock_vas(vm, exec, op->iova, op->iova + op->range);
+		ret = msm_vm_c_lock_vas(vm, exec, op->iova, op->iova + op->range, 1);
 		if (ret)
 			return ret;
 	}

@@ -1004,12 +1004,18 @@ unsafe extern "C" fn rs_bo_describe(
     }
 }
 
-/// Locks the BO of every VMA that overlaps `[start, end)`.
-fn lock_vas(locked: &VmLocked<'_, RsVm>, exec: &mut Exec, start: u64, end: u64) -> Result {
+/// Locks the BO of every VMA that overlaps `[start, end)`, reserving `num_fences` fence slots.
+fn lock_vas(
+    locked: &VmLocked<'_, RsVm>,
+    exec: &mut Exec,
+    start: u64,
+    end: u64,
+    num_fences: u32,
+) -> Result {
     // The VA tree is stable: the caller locked the VM's resv first.
     for va in locked.vas_in(start, end) {
         if let Some(obj) = va.obj() {
-            exec.lock_obj(obj)?;
+            exec.prepare_obj(obj, num_fences)?;
         }
     }
     Ok(())
@@ -1027,7 +1033,7 @@ unsafe extern "C" fn rs_lock_all(v: *mut bindings::msm_vm, exec: *mut bindings::
     let ret = exec.lock_obj(vm.resv_obj()).and_then(|()| {
         // SAFETY: `exec` holds the VM's resv now, until the caller ends the transaction.
         let locked = unsafe { vm.assume_locked() };
-        lock_vas(&locked, exec, vm.start(), vm.start() + vm.range())
+        lock_vas(&locked, exec, vm.start(), vm.start() + vm.range(), 0)
     });
     match ret {
         Ok(()) => 0,

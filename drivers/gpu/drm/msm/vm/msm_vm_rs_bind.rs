@@ -854,16 +854,17 @@ pub(super) unsafe extern "C" fn rs_job_lock(
     // SAFETY: A job of this core and the caller's transaction (contract).
     let (job, exec) = unsafe { (job(j), Exec::from_raw(exec)) };
     let vm: &Vm = &job.vm;
+    // One fence slot on each, for the job fence the driver adds.
     let lock = |exec: &mut Exec| -> Result {
-        exec.lock_obj(vm.resv_obj())?;
+        exec.prepare_obj(vm.resv_obj(), 1)?;
         // SAFETY: `exec` holds the VM's resv now, until the caller ends the transaction.
         let locked = unsafe { vm.assume_locked() };
         for op in job.ops.iter() {
             if let Some(obj) = &op.obj {
-                exec.lock_obj(obj)?;
+                exec.prepare_obj(obj, 1)?;
             }
             // The BOs of what the op overlaps now: an UNMAP unlinks them.
-            super::lock_vas(&locked, exec, op.iova, op.iova + op.range)?;
+            super::lock_vas(&locked, exec, op.iova, op.iova + op.range, 1)?;
         }
         Ok(())
     };

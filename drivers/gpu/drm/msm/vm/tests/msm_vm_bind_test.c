@@ -12,6 +12,8 @@
 
 #include <kunit/test.h>
 
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/sizes.h>
@@ -771,6 +773,70 @@ static void maps_take_the_protection_of_their_bo(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_prot(c->mmu, PG(9)), -ENOENT);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_prot(c->mmu, PG(10)), cached);
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_prot(c->mmu, PG(11)), cached);
+	bind_teardown(test, &f);
+}
+
+/* ---- The job's BOs ---- */
+
+/*
+ * After msm_vm_bind_job_lock(), the job's own drm_exec holds exactly the
+ * job's BOs, each once, and the VM's resv object: the MAP BOs and the BOs
+ * of the VMAs its ranges overlap.  The driver pins them and fences them
+ * with the job fence, in the fence slot reserved in each.
+ */
+static void a_jobs_bos_are_locked_once_each_with_a_fence_slot(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op setup[] = {
+		MAP(HA, 0, PG(0), SZ_16K),
+		MAP(HB, 0, PG(8), SZ_4K),
+	};
+	struct drm_msm_vm_bind_op ops[] = {
+		UNMAP(PG(0), SZ_8K),
+		MAP(HB, SZ_4K, PG(20), SZ_4K),
+		MAP(HB, SZ_8K, PG(30), SZ_4K),
+		MAP_NULL(PG(40), SZ_4K),
+	};
+	struct drm_msm_vm_bind args = {
+		.nr_ops = ARRAY_SIZE(ops), .op_stride = sizeof(ops[0]),
+	};
+	struct conf *c = test->priv;
+	struct drm_gem_object *obj;
+	struct msm_vm_bind_job *job;
+	struct dma_fence *fence;
+	struct bind_fixture f;
+	struct drm_exec exec;
+	unsigned int seen_r = 0, seen_a = 0, seen_b = 0, others = 0;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, setup, ARRAY_SIZE(setup)), 0);
+	args.ops = conf_user_ops(test, ops, ARRAY_SIZE(ops));
+	job = msm_vm_bind_job_create(f.vm, &c->file->base, &args);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	job_lock(test, f.vm, job, &exec);
+	fence = dma_fence_get_stub();
+	drm_exec_for_each_locked_object(&exec, obj) {
+		if (obj == msm_vm_resv_obj(f.vm))
+			seen_r++;
+		else if (obj == f.a)
+			seen_a++;
+		else if (obj == f.b)
+			seen_b++;
+		else
+			others++;
+		dma_resv_add_fence(obj->resv, fence, DMA_RESV_USAGE_KERNEL);
+	}
+	dma_fence_put(fence);
+	KUNIT_EXPECT_EQ(test, seen_r, 1);
+	KUNIT_EXPECT_EQ(test, seen_a, 1);
+	KUNIT_EXPECT_EQ(test, seen_b, 1);
+	KUNIT_EXPECT_EQ(test, others, 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_bind_job_prepare(f.vm, job), 0);
+	drm_exec_fini(&exec);
+	msm_vm_bind_job_run(f.vm, job);
+	msm_vm_bind_job_free(f.vm, job);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(20)), conf_bo_phys(f.b, SZ_4K));
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
 	bind_teardown(test, &f);
 }
 
@@ -1873,6 +1939,7 @@ static struct kunit_case msm_vm_bind_cases[] = {
 			 core_gen_params),
 	KUNIT_CASE_PARAM(an_unmap_after_the_bind_ran_is_an_eviction, core_gen_params),
 	KUNIT_CASE_PARAM(maps_take_the_protection_of_their_bo, core_gen_params),
+	KUNIT_CASE_PARAM(a_jobs_bos_are_locked_once_each_with_a_fence_slot, core_gen_params),
 	KUNIT_CASE_PARAM(a_jobs_page_count_is_known_at_create_and_allocated_in_prepare,
 			 core_gen_params),
 	KUNIT_CASE_PARAM(a_job_above_the_page_cap_is_enomem_before_allocating, core_gen_params),
