@@ -721,6 +721,17 @@ impl<T: DriverGpuVm> VaSpares<T> {
         Ok(())
     }
 
+    /// Fills the missing VAs from `pool`, in its order, as far as it has some; allocates
+    /// nothing. For a caller that allocated the VAs of several requests ahead.
+    pub fn refill_from(&mut self, pool: &mut impl Iterator<Item = VaAlloc<T>>) {
+        for slot in self.vas.iter_mut().filter(|s| s.is_none()) {
+            *slot = pool.next();
+            if slot.is_none() {
+                return;
+            }
+        }
+    }
+
     fn is_full(&self) -> bool {
         self.vas.iter().all(Option::is_some)
     }

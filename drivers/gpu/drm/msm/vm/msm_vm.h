@@ -863,16 +863,19 @@ static inline int msm_vm_bind_job_lock(struct msm_vm *vm, struct msm_vm_bind_job
  * @vm: the job's VM
  * @job: the job, locked (msm_vm_bind_job_lock())
  *
- * Allocates the page-table pages the job may need, then applies
- * the ops to the VM's VMAs in order with drm_gpuvm's split and merge,
- * queueing the page-table writes for msm_vm_bind_job_run().  Everything an
- * op needs is allocated before it touches the VMAs.  A MAP identical to an
- * existing VMA (same BO, offset, iova and range) only updates its DUMP
- * flag.  Sleeps and allocates.
+ * Allocates the page-table pages the job may need and everything the ops
+ * may use (VMAs, queued writes, each MAP's vm_bo and scatterlist position),
+ * all before the VMAs change; then applies the ops to the VM's VMAs in
+ * order with drm_gpuvm's split and merge, which cannot fail, queueing the
+ * page-table writes for msm_vm_bind_job_run().  Sorted batches allocate
+ * what they use; unsorted ones at most about twice that.  A MAP identical
+ * to an existing VMA (same BO, offset, iova and range) only updates its
+ * DUMP flag.  Sleeps and allocates.
  *
- * Return: 0; -ENOMEM, or the errno of &msm_vm_bo_funcs.get_sgt.  If the
- * first op fails, nothing changed; if a later one does, the VMAs of the
- * earlier ops stay and the VM is marked unusable ("bind prepare failed").
+ * Return: 0; -ENOMEM, or the errno of &msm_vm_bo_funcs.get_sgt, with
+ * nothing changed and the VM usable, whichever op needed it: turnip
+ * answers -ENOMEM by binding one op per ioctl, and takes -EPIPE for a lost
+ * device.
  */
 static inline int msm_vm_bind_job_prepare(struct msm_vm *vm, struct msm_vm_bind_job *job)
 {

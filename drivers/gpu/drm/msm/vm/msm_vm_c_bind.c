@@ -16,12 +16,12 @@
  *
  * Pre-allocation: the page-table pages of the whole job are counted at
  * create (capped, and reported to the driver for throttling) and allocated
- * first in prepare.  Then, for each op and before drm_gpuvm touches the tree,
- * everything its steps may use: three VMAs (the new one, and prev and next
- * for the remaps at its two ends), one queued write per VMA the op overlaps
- * plus one for its own map, the vm_bo of a MAP and the scatterlist position
- * of its BO offset.  So a step callback never fails, an op is applied whole
- * or not at all, and a failure at the first op leaves the VM as it was.
+ * first in prepare.  Then, for all ops and before drm_gpuvm touches the
+ * tree, everything their steps may use (c_job_reserve()): VMAs, queued
+ * writes, the vm_bo of each MAP and the scatterlist position of its BO
+ * offset.  So a step callback never fails, and a failing prepare leaves the
+ * VM as it was, and usable: turnip answers -ENOMEM by binding one op per
+ * ioctl, and takes -EPIPE for a lost device.
  */
 
 #include <linux/iommu.h>
@@ -39,9 +39,6 @@
 
 #include "msm_vm_c.h"
 
-/* New VMA, plus prev and next of the remaps at both ends of the op. */
-#define C_JOB_SPARE_VMAS	3
-
 /**
  * struct c_bind_op - one checked op of a job
  * @op: MSM_VM_BIND_OP_x
@@ -50,6 +47,10 @@
  * @obj: the BO of a MAP, with a reference; NULL otherwise (and until the
  *	handle is looked up)
  * @prot: for a MAP, the BO's protection (&msm_vm_bo_funcs.prot)
+ * @vm_bo: for a MAP, its (VM, BO) pair, with a reference, from the start of
+ *	prepare until its ops are applied
+ * @sg: for a MAP, the scatterlist entry of its BO offset, found with @vm_bo
+ * @skip: the bytes of @sg before that offset
  * @obj_offset: offset into @obj
  * @iova: first address
  * @range: size in bytes
@@ -60,6 +61,9 @@ struct c_bind_op {
 	u32 handle;
 	struct drm_gem_object *obj;
 	int prot;
+	struct drm_gpuvm_bo *vm_bo;
+	struct scatterlist *sg;
+	size_t skip;
 	u64 obj_offset;
 	u64 iova;
 	u64 range;
@@ -106,11 +110,9 @@ struct c_pt_op {
  * @ran: run was called
  * @pt_ops: queued page-table writes, in order
  * @spare_pt: pre-allocated &struct c_pt_op not used yet
- * @spare_vma: pre-allocated VMAs not used yet
+ * @spare_vma: pre-allocated VMAs not used yet, @nr_spare_vma of them
+ * @nr_spare_vma: entries of @spare_vma in use
  * @cur: the op prepare is applying (step callbacks read it)
- * @cur_vm_bo: the vm_bo of @cur, for a MAP
- * @cur_sg: the scatterlist entry of @cur's BO offset, for a MAP
- * @cur_skip: the bytes of @cur_sg before that offset
  * @cur_kept: @cur was an identical re-map: its map step does nothing
  * @nr_ops: entries of @ops
  * @ops: the checked ops
@@ -125,11 +127,9 @@ struct c_job {
 	bool ran;
 	struct list_head pt_ops;
 	struct list_head spare_pt;
-	struct msm_vm_c_vma *spare_vma[C_JOB_SPARE_VMAS];
+	struct msm_vm_c_vma **spare_vma;
+	u32 nr_spare_vma;
 	const struct c_bind_op *cur;
-	struct drm_gpuvm_bo *cur_vm_bo;
-	struct scatterlist *cur_sg;
-	size_t cur_skip;
 	bool cur_kept;
 	u32 nr_ops;
 	struct c_bind_op ops[] __counted_by(nr_ops);
@@ -428,7 +428,7 @@ void msm_vm_c_vm_bo_free_index(struct msm_vm_c_vm_bo *vbo)
 static struct c_pt_op *c_queue(struct c_job *job, enum c_pt_kind kind, u64 iova, u64 range,
 			       struct drm_gem_object *obj)
 {
-	/* c_prepare_op() reserved one for every step: never empty here. */
+	/* c_job_reserve() counted every write a step may queue. */
 	struct c_pt_op *pt = list_first_entry(&job->spare_pt, struct c_pt_op, node);
 
 	list_move_tail(&pt->node, &job->pt_ops);
@@ -443,20 +443,11 @@ static struct c_pt_op *c_queue(struct c_job *job, enum c_pt_kind kind, u64 iova,
 
 static struct msm_vm_c_vma *c_take_vma(struct c_job *job)
 {
-	struct msm_vm_c_vma *vma;
-	unsigned int i;
-
-	for (i = 0; i < C_JOB_SPARE_VMAS; i++) {
-		vma = job->spare_vma[i];
-		if (vma) {
-			job->spare_vma[i] = NULL;
-			atomic_long_inc(&msm_vm_c_live_vmas);
-			return vma;
-		}
-	}
-	/* c_prepare_op() allocated three: one op never needs more. */
-	WARN_ON(1);
-	return NULL;
+	/* c_job_reserve() counted every VMA a step may make. */
+	if (WARN_ON(!job->nr_spare_vma))
+		return NULL;
+	atomic_long_inc(&msm_vm_c_live_vmas);
+	return job->spare_vma[--job->nr_spare_vma];
 }
 
 int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
@@ -479,11 +470,11 @@ int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
 		return 0;
 	}
 	vma->base.flags = c_vma_flags(req->flags);
-	drm_gpuva_link(&vma->base, job->cur_vm_bo);
-	drm_gpuvm_bo_extobj_add(job->cur_vm_bo);
+	drm_gpuva_link(&vma->base, req->vm_bo);
+	drm_gpuvm_bo_extobj_add(req->vm_bo);
 	pt = c_queue(job, C_PT_MAP, req->iova, req->range, req->obj);
-	pt->sg = job->cur_sg;
-	pt->skip = job->cur_skip;
+	pt->sg = req->sg;
+	pt->skip = req->skip;
 	pt->prot = req->prot;
 	return 0;
 }
@@ -555,48 +546,107 @@ int msm_vm_c_step_unmap(struct drm_gpuva_op *op, void *priv)
 	return 0;
 }
 
-/* Apply one op to the VA tree; see the top of this file. */
-static int c_prepare_op(struct c_job *job, const struct c_bind_op *op)
+/* Does a VA other than one starting at @addr hold the page at @addr? */
+static bool c_splits_at(struct msm_vm_c *vm, u64 addr)
+{
+	struct drm_gpuva *va = drm_gpuva_find_first(&vm->gpuvm, addr, PAGE_SIZE);
+
+	return va && va->va.addr < addr;
+}
+
+/*
+ * Phase 1 of prepare, before the VA tree changes: allocate everything the
+ * steps of all ops may use, and obtain the vm_bo and the scatterlist
+ * position of every MAP.  What an op's steps use:
+ *
+ *  - VMAs: the new one (not for UNMAP), and prev and next where its start
+ *    or end falls inside a VA, which may split it;
+ *  - queued writes: one per VA it overlaps (each unmapped once) and one for
+ *    its own map.
+ *
+ * An op whose range starts at or past every earlier op's end overlaps no VA
+ * an earlier op made but pieces of VAs in the tree now, at most one of each
+ * (an earlier range between two pieces would be inside its own): the tree
+ * of now bounds it exactly.  Other ops may meet what earlier ops made, at
+ * most once each: the count of made VMAs bounds their extra writes, and
+ * their starts and ends may split.  Sorted batches therefore reserve what
+ * they use; unsorted ones at most twice.
+ */
+static int c_job_reserve(struct c_job *job)
 {
 	struct msm_vm_c *vm = job->vm;
-	unsigned int needed = 1, spare = 0, i;
-	struct drm_gpuvm_bo *vm_bo = NULL;
+	u64 writes = 0, vmas = 0, max_end = 0;
+	bool sorted = true;
 	struct c_pt_op *pt;
 	struct drm_gpuva *va;
+	u32 i;
 	int ret;
 
-	/* 1. What the steps may use, allocated before the tree changes. */
-	drm_gpuvm_for_each_va_range(va, &vm->gpuvm, op->iova, op->iova + op->range)
-		needed++;
-	list_for_each_entry(pt, &job->spare_pt, node)
-		spare++;
-	for (; spare < needed; spare++) {
+	for (i = 0; i < job->nr_ops; i++) {
+		struct c_bind_op *op = &job->ops[i];
+		u64 end = op->iova + op->range;
+		bool after_all = op->iova >= max_end;
+
+		sorted &= after_all;
+		max_end = max(max_end, end);
+		drm_gpuvm_for_each_va_range(va, &vm->gpuvm, op->iova, end)
+			writes++;
+		writes++;
+		vmas += op->op != MSM_VM_BIND_OP_UNMAP;
+		vmas += !after_all || c_splits_at(vm, op->iova);
+		vmas += !after_all || c_splits_at(vm, end);
+		if (op->op != MSM_VM_BIND_OP_MAP)
+			continue;
+		op->vm_bo = drm_gpuvm_bo_obtain(&vm->gpuvm, op->obj);
+		if (IS_ERR(op->vm_bo)) {
+			ret = PTR_ERR(op->vm_bo);
+			op->vm_bo = NULL;
+			return ret;
+		}
+		ret = c_sg_find(vm, op->vm_bo, op->obj_offset, &op->sg, &op->skip);
+		if (ret)
+			return ret;
+	}
+	if (!sorted)
+		writes += vmas;
+
+	for (; writes; writes--) {
 		pt = c_may_fail(kzalloc(sizeof(*pt), GFP_KERNEL));
 		if (!pt)
 			return -ENOMEM;
 		list_add(&pt->node, &job->spare_pt);
 	}
-	for (i = 0; i < C_JOB_SPARE_VMAS; i++) {
-		if (job->spare_vma[i])
-			continue;
-		job->spare_vma[i] = c_may_fail(kzalloc(sizeof(*job->spare_vma[i]), GFP_KERNEL));
-		if (!job->spare_vma[i])
+	job->spare_vma = c_may_fail(kvmalloc_array(vmas, sizeof(*job->spare_vma), GFP_KERNEL));
+	if (!job->spare_vma)
+		return -ENOMEM;
+	for (; job->nr_spare_vma < vmas; job->nr_spare_vma++) {
+		job->spare_vma[job->nr_spare_vma] =
+			c_may_fail(kzalloc(sizeof(struct msm_vm_c_vma), GFP_KERNEL));
+		if (!job->spare_vma[job->nr_spare_vma])
 			return -ENOMEM;
 	}
-	if (op->op == MSM_VM_BIND_OP_MAP) {
-		vm_bo = drm_gpuvm_bo_obtain(&vm->gpuvm, op->obj);
-		if (IS_ERR(vm_bo))
-			return PTR_ERR(vm_bo);
-		ret = c_sg_find(vm, vm_bo, op->obj_offset, &job->cur_sg, &job->cur_skip);
-		if (ret) {
-			drm_gpuvm_bo_put(vm_bo);
-			return ret;
-		}
-	}
+	return 0;
+}
 
-	/* 2. Apply it: the step callbacks cannot fail. */
+/* Drop the vm_bo references of the ops; the VMAs linked hold their own. */
+static void c_job_put_vm_bos(struct c_job *job)
+{
+	u32 i;
+
+	for (i = 0; i < job->nr_ops; i++) {
+		if (job->ops[i].vm_bo)
+			drm_gpuvm_bo_put(job->ops[i].vm_bo);
+		job->ops[i].vm_bo = NULL;
+	}
+}
+
+/* Phase 2: apply one op to the VA tree; its steps cannot fail. */
+static int c_prepare_op(struct c_job *job, const struct c_bind_op *op)
+{
+	struct msm_vm_c *vm = job->vm;
+	int ret;
+
 	job->cur = op;
-	job->cur_vm_bo = vm_bo;
 	job->cur_kept = false;
 	if (op->op == MSM_VM_BIND_OP_UNMAP)
 		ret = drm_gpuvm_sm_unmap(&vm->gpuvm, job, op->iova, op->range);
@@ -604,10 +654,6 @@ static int c_prepare_op(struct c_job *job, const struct c_bind_op *op)
 		ret = drm_gpuvm_sm_map(&vm->gpuvm, job, op->iova, op->range, op->obj,
 				       op->obj_offset);
 	job->cur = NULL;
-	job->cur_vm_bo = NULL;
-	/* The VMAs linked to it hold their own references. */
-	if (vm_bo)
-		drm_gpuvm_bo_put(vm_bo);
 	/* create checked the range against the VM: drm_gpuvm cannot refuse. */
 	WARN_ON(ret);
 	return ret;
@@ -625,19 +671,26 @@ int msm_vm_c_job_prepare(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 		return -EINVAL;
 
 	ret = c_job_prealloc(job);
-	if (ret)
+	if (!ret)
+		ret = c_job_reserve(job);
+	if (ret) {
+		/* Nothing changed: the VM stays usable. */
+		c_job_put_vm_bos(job);
 		return ret;
+	}
 	/* From here on the job writes page tables, in run or in free. */
 	job->seq = ++vm->bind_prepared;
 	for (i = 0; i < job->nr_ops; i++) {
 		ret = c_prepare_op(job, &job->ops[i]);
 		if (ret) {
-			/* The ops before this one changed the VM for good. */
-			if (i)
-				msm_vm_c_mark_unusable(vm, "bind prepare failed");
-			return ret;
+			/* Cannot happen; the ops before changed the VM for good. */
+			msm_vm_c_mark_unusable(vm, "bind prepare failed");
+			break;
 		}
 	}
+	c_job_put_vm_bos(job);
+	if (ret)
+		return ret;
 	job->prepared = true;
 	return 0;
 }
@@ -825,8 +878,9 @@ void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 			drm_gem_object_put(pt->obj);
 		kfree(pt);
 	}
-	for (i = 0; i < C_JOB_SPARE_VMAS; i++)
-		kfree(job->spare_vma[i]);
+	while (job->nr_spare_vma)
+		kfree(job->spare_vma[--job->nr_spare_vma]);
+	kvfree(job->spare_vma);
 	for (i = 0; i < job->nr_ops; i++)
 		if (job->ops[i].obj)
 			drm_gem_object_put(job->ops[i].obj);

@@ -37,7 +37,8 @@ use kernel::{
         exec::Exec,
         gem::{self, GpuvaLocked},
         gpuvm::{
-            GpuVmBo, OpMap, OpMapped, OpRemap, OpRemapped, OpUnmap, OpUnmapped, VaSpares, VmLocked,
+            GpuVmBo, OpMap, OpMapped, OpRemap, OpRemapped, OpUnmap, OpUnmapped, VaAlloc, VaSpares,
+            VmBoRef, VmLocked, MAX_NEW_VAS,
         },
         warn_on,
     },
@@ -458,27 +459,68 @@ impl Job {
             return Err(EINVAL);
         }
         self.prealloc()?;
-        // From here on the job writes page tables, in run or in free. Under the VM's resv.
-        self.seq = self.vm.data().bind_prepared.fetch_add(1, Ordering::Relaxed) + 1;
-        self.step.seq = self.seq;
         let Job {
             vm,
             ops,
             step,
             spares,
+            seq,
             ..
         } = self;
         // SAFETY: The job is locked (`msm_vm_bind_job_lock()`, contract): the VM's resv is held.
         let mut locked = unsafe { vm.assume_locked() };
+
+        // Phase 1, before the tree changes: everything the steps of all ops may use. On error
+        // nothing changed and the VM stays usable (turnip answers ENOMEM op by op).
+        may_alloc()?;
+        let mut proofs = KVec::with_capacity(ops.len(), GFP_KERNEL)?;
+        for op in ops.iter() {
+            // SAFETY: The job is locked (contract): the BO of every MAP op is.
+            let proof = op
+                .obj
+                .as_deref()
+                .map(|obj| unsafe { obj.assume_gpuva_locked() });
+            // Within the capacity: does not allocate.
+            proofs.push(proof, GFP_KERNEL)?;
+        }
+        let Reserved { bos, sgs, vas } = reserve(&locked, ops, &proofs, step)?;
+
+        // Phase 2: apply the ops; their steps cannot fail.
+        // From here on the job writes page tables, in run or in free. Under the VM's resv.
+        *seq = vm.data().bind_prepared.fetch_add(1, Ordering::Relaxed) + 1;
+        step.seq = *seq;
+        let mut pool = vas.into_iter();
         for (i, op) in ops.iter().enumerate() {
-            if let Err(e) = prepare_op(&mut locked, op, step, spares) {
-                // The ops before this one changed the VM for good.
-                if i > 0 {
-                    vm.data().mark_unusable(BIND_PREPARE_FAILED.as_char_ptr());
+            spares.refill_from(&mut pool);
+            step.cur = Cur {
+                // No DUMP for MAP_NULL: a PRR range has no content to dump (as upstream).
+                flags: if op.obj.is_some() { op.flags } else { 0 },
+                prot: op.prot,
+                sg: sgs[i],
+            };
+            // SAFETY: `msm_vm_bind_job_lock()` locked the BO of every MAP op and of every VMA the
+            // ops overlapped then; the VMAs the earlier ops of the job added are of MAP BOs: every
+            // BO whose VMAs the steps link or unlink is locked.
+            let ret = unsafe {
+                if op.op == bindings::MSM_VM_BIND_OP_UNMAP {
+                    locked.sm_unmap(step, spares, op.iova, op.range)
+                } else {
+                    let bo = bos[i].as_ref();
+                    locked.sm_map(step, spares, op.iova, op.range, bo, op.obj_offset)
                 }
+            };
+            step.cur = Cur::default();
+            if let Err(e) = ret {
+                // Cannot happen (create checked the ranges, phase 1 counted what steps use);
+                // the ops before changed the VM for good.
+                warn_on(true);
+                pr_err!("{}: bind op refused: {}\n", vm.name(), e.to_errno());
+                vm.data().mark_unusable(BIND_PREPARE_FAILED.as_char_ptr());
                 return Err(e);
             }
         }
+        // The VMAs linked to the vm_bos hold their own references: ours go here.
+        drop(bos);
         self.prepared = true;
         Ok(())
     }
@@ -555,65 +597,76 @@ impl Job {
     }
 }
 
-/// Applies one op to the VA tree; see the top of this file.
-fn prepare_op(
-    locked: &mut VmLocked<'_, RsVm>,
-    op: &BindOp,
+/// What phase 1 of prepare got for phase 2, per op and for all: the vm_bo of each MAP (living no
+/// longer than the proof of its BO's lock), the scatterlist position of its BO offset, and the
+/// VAs the steps may make.
+struct Reserved<'p> {
+    bos: KVec<Option<VmBoRef<'p, RsVm>>>,
+    sgs: KVec<Option<(*mut bindings::scatterlist, usize)>>,
+    vas: KVec<VaAlloc<RsVm>>,
+}
+
+/// Does a VA other than one starting at `addr` hold the page at `addr`?
+fn splits_at(locked: &VmLocked<'_, RsVm>, addr: u64) -> bool {
+    let page = kernel::page::PAGE_SIZE as u64;
+    locked
+        .vas_in(addr, addr + page)
+        .next()
+        .is_some_and(|va| va.addr() < addr)
+}
+
+/// Phase 1 of prepare, the C core's `c_job_reserve()`: what the steps of all ops may use, counted
+/// on the tree of now. Per op: the new VA (not for UNMAP), and prev and next where its start or end
+/// falls inside a VA; one queued write per VA it overlaps and one for its own map. An op starting
+/// at or past every earlier op's end meets only pieces of VAs of now, at most one of each: the
+/// tree of now bounds it exactly. Others may meet what earlier ops made, each VA once: the count of
+/// made VAs bounds their writes, and their ends may split. Sorted batches reserve what they use.
+fn reserve<'p>(
+    locked: &VmLocked<'_, RsVm>,
+    ops: &KVVec<BindOp>,
+    proofs: &'p KVec<Option<GpuvaLocked<'_>>>,
     step: &mut Step,
-    spares: &mut VaSpares<RsVm>,
-) -> Result {
+) -> Result<Reserved<'p>> {
     let vm = locked.vm();
-
-    // 1. What the steps may use, allocated before the tree changes.
-    let needed = locked.vas_in(op.iova, op.iova + op.range).count() + 1;
-    if step.pt_ops.capacity() - step.pt_ops.len() < needed {
+    may_alloc()?;
+    let mut bos = KVec::with_capacity(ops.len(), GFP_KERNEL)?;
+    may_alloc()?;
+    let mut sgs = KVec::with_capacity(ops.len(), GFP_KERNEL)?;
+    let (mut writes, mut nr_vas, mut max_end, mut sorted) = (0usize, 0usize, 0u64, true);
+    for (op, proof) in ops.iter().zip(proofs.iter()) {
+        let end = op.iova + op.range;
+        let after_all = op.iova >= max_end;
+        sorted &= after_all;
+        max_end = core::cmp::max(max_end, end);
+        writes += locked.vas_in(op.iova, end).count() + 1;
+        nr_vas += usize::from(op.op != bindings::MSM_VM_BIND_OP_UNMAP);
+        nr_vas += usize::from(!after_all || splits_at(locked, op.iova));
+        nr_vas += usize::from(!after_all || splits_at(locked, end));
+        let bo = proof.as_ref().map(|o| vm.obtain_bo(o)).transpose()?;
+        let sg = match (&bo, proof) {
+            (Some(bo), Some(o)) => Some(sg_find(vm, bo, o, op.obj_offset)?),
+            _ => None,
+        };
+        // Within the capacities: do not allocate.
+        bos.push(bo, GFP_KERNEL)?;
+        sgs.push(sg, GFP_KERNEL)?;
+    }
+    if !sorted {
+        writes += nr_vas;
+    }
+    if step.pt_ops.capacity() - step.pt_ops.len() < writes {
         may_alloc()?;
-        step.pt_ops.reserve(needed, GFP_KERNEL)?;
+        step.pt_ops.reserve(writes, GFP_KERNEL)?;
     }
-    spares.fill()?;
-    let mut cur = Cur {
-        // No DUMP for MAP_NULL: a PRR range has no content to dump (as upstream).
-        flags: if op.obj.is_some() { op.flags } else { 0 },
-        prot: op.prot,
-        sg: None,
-    };
-    // SAFETY: The job is locked (contract): the BO of every MAP op is.
-    let locked_obj = op
-        .obj
-        .as_deref()
-        .map(|obj| unsafe { obj.assume_gpuva_locked() });
-    let vm_bo = locked_obj.as_ref().map(|o| vm.obtain_bo(o)).transpose()?;
-    if let (Some(bo), Some(o)) = (&vm_bo, &locked_obj) {
-        cur.sg = Some(sg_find(vm, bo, o, op.obj_offset)?);
+    // `VmLocked::sm_map` starts with a full `VaSpares`: room for the last op's leftovers.
+    let pool_len = nr_vas + MAX_NEW_VAS;
+    may_alloc()?;
+    let mut vas = KVec::with_capacity(pool_len, GFP_KERNEL)?;
+    for _ in 0..pool_len {
+        // Within the capacity: does not allocate.
+        vas.push(VaAlloc::new()?, GFP_KERNEL)?;
     }
-
-    // 2. Apply it: the steps cannot fail.
-    step.cur = cur;
-    // SAFETY: `msm_vm_bind_job_lock()` locked the BO of every MAP op and of every VMA the ops
-    // overlapped then; the VMAs the earlier ops of the job added are of MAP BOs: every BO whose
-    // VMAs the steps link or unlink is locked.
-    let ret = unsafe {
-        if op.op == bindings::MSM_VM_BIND_OP_UNMAP {
-            locked.sm_unmap(step, spares, op.iova, op.range)
-        } else {
-            let bo = vm_bo.as_ref();
-            locked.sm_map(step, spares, op.iova, op.range, bo, op.obj_offset)
-        }
-    };
-    step.cur = Cur::default();
-    // The VMAs linked to the vm_bo hold their own references: ours goes here.
-    drop(vm_bo);
-    if warn_on(ret.is_err()) {
-        // Create checked the range against the VM: drm_gpuvm cannot refuse.
-        let e = ret.err().unwrap_or(EINVAL);
-        pr_err!(
-            "{}: bind op refused by drm_gpuvm: {}\n",
-            vm.name(),
-            e.to_errno()
-        );
-        return Err(e);
-    }
-    Ok(())
+    Ok(Reserved { bos, sgs, vas })
 }
 
 impl Drop for Job {
