@@ -725,6 +725,42 @@ static void an_unmap_after_the_bind_ran_is_an_eviction(struct kunit *test)
 	bind_teardown(test, &f);
 }
 
+/*
+ * One BO in two VM_BIND VMs on two MMUs (two processes sharing a dma-buf):
+ * each maps it at offsets of its own, through a scatterlist index of its
+ * own, and an unmap in one leaves the other as it was.
+ */
+static void a_bo_in_two_vm_bind_vms_is_mapped_in_each_on_its_own(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op map1 = MAP(HA, SZ_4K, PG(0), SZ_8K);
+	const struct drm_msm_vm_bind_op map2 = MAP(HA, SZ_32K, PG(0), SZ_16K);
+	const struct drm_msm_vm_bind_op unmap = UNMAP(PG(0), SZ_8K);
+	struct conf *c = test->priv;
+	struct msm_vm_test_mmu *mmu2 = msm_vm_test_mmu_new(test, c->dev);
+	struct bind_fixture f;
+	struct msm_vm *vm2;
+	unsigned int i;
+
+	bind_setup(test, &f);
+	vm2 = conf_vm_on(test, mmu2, CONF_USER_START, CONF_USER_SIZE, false);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &map1, 1), 0);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, vm2, &map2, 1), 0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(i)),
+				    conf_bo_phys(f.a, SZ_4K + (u64)i * SZ_4K), "VM 1 page %u", i);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(mmu2, PG(i)),
+				    conf_bo_phys(f.a, SZ_32K + (u64)i * SZ_4K), "VM 2 page %u", i);
+
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &unmap, 1), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(0)), 0);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu2, PG(0)), conf_bo_phys(f.a, SZ_32K));
+	bind_close(test, vm2);
+	msm_vm_put(vm2);
+	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu2, PG(0)), 0);
+	bind_teardown(test, &f);
+}
+
 /* ---- BO protection ---- */
 
 /*
@@ -1938,6 +1974,7 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(map_at_a_bo_offset_maps_the_pages_at_that_offset, core_gen_params),
 	KUNIT_CASE_PARAM(a_bo_table_rebuilt_after_unmap_is_indexed_anew, core_gen_params),
 	KUNIT_CASE_PARAM(a_map_null_takes_no_dump_flag, core_gen_params),
+	KUNIT_CASE_PARAM(a_bo_in_two_vm_bind_vms_is_mapped_in_each_on_its_own, core_gen_params),
 	KUNIT_CASE_PARAM(vma_map_refuses_a_vm_bind_vma, core_gen_params),
 	KUNIT_CASE_PARAM(validate_maps_evicted_vmas_again_at_their_offsets, core_gen_params),
 	KUNIT_CASE_PARAM(validate_on_a_kernel_managed_vm_is_einval, core_gen_params),

@@ -25,7 +25,10 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_gpuvm.h>
 #include <drm/drm_kunit_helpers.h>
+#include <uapi/drm/msm_drm.h>
 
+#include "../../msm_mmu.h"
+#include "../msm_vm.h"
 #include "../msm_vm_rs.h"
 
 #define GROUND_VM_START		SZ_1M
@@ -678,9 +681,65 @@ static void rust_range_valid_agrees_with_drm_gpuvm(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, compared, ARRAY_SIZE(range_cases) - 2);
 }
 
+static int ffi_prot(struct drm_gem_object *obj)
+{
+	return IOMMU_READ | IOMMU_WRITE;
+}
+
+/*
+ * The same table through the check the Rust core runs on every VM_BIND op,
+ * called from C through its ops table: on a VM of each row, an UNMAP of the
+ * row's range is a job if the row is valid and -EINVAL if not.  The export
+ * above only restates that check; this is the core's own path.  (A VM whose
+ * end wraps is refused at creation.)  UNMAP jobs need no MMU page tables.
+ */
+static void rust_core_vm_bind_follows_the_table(struct kunit *test)
+{
+	static const struct msm_mmu_funcs no_mmu_funcs = { };
+	static const struct msm_vm_bo_funcs bo_funcs = { .prot = ffi_prot };
+	const struct msm_vm_funcs *rust = msm_vm_core_by_name("rust");
+	struct msm_mmu mmu = { .funcs = &no_mmu_funcs };
+	struct ground *g = test->priv;
+	unsigned int i, checked = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, rust);
+	for (i = 0; i < ARRAY_SIZE(range_cases); i++) {
+		const struct range_case *c = &range_cases[i];
+		struct msm_vm_create_info info = {
+			.drm = g->drm, .mmu = &mmu, .bo_funcs = &bo_funcs,
+			.va_start = c->vm_start, .va_size = c->vm_range,
+		};
+		struct drm_msm_vm_bind args = {
+			.nr_ops = 1,
+			.op = { .op = MSM_VM_BIND_OP_UNMAP, .iova = c->addr, .range = c->range },
+		};
+		struct msm_vm_bind_job *job;
+		struct msm_vm *vm;
+
+		vm = msm_vm_create(rust, &info);
+		if (IS_ERR(vm)) {
+			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(vm), -EINVAL, "row \"%s\"", c->name);
+			continue;
+		}
+		job = msm_vm_bind_job_create(vm, NULL, &args);
+		if (c->valid) {
+			KUNIT_EXPECT_FALSE_MSG(test, IS_ERR(job), "row \"%s\"", c->name);
+			if (!IS_ERR(job))
+				msm_vm_bind_job_free(vm, job);
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(job), -EINVAL, "row \"%s\"",
+					    c->name);
+		}
+		msm_vm_put(vm);
+		checked++;
+	}
+	KUNIT_EXPECT_EQ(test, checked, ARRAY_SIZE(range_cases) - 1);
+}
+
 static struct kunit_case msm_vm_rust_ffi_cases[] = {
 	KUNIT_CASE_PARAM(rust_range_valid_follows_the_table, range_gen_params),
 	KUNIT_CASE(rust_range_valid_agrees_with_drm_gpuvm),
+	KUNIT_CASE(rust_core_vm_bind_follows_the_table),
 	{}
 };
 
