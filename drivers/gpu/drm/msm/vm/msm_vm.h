@@ -176,6 +176,12 @@ struct msm_vm_live {
 	long jobs;
 };
 
+/*
+ * msm_vm_bo_fn_t: a function called on a BO, with the caller's argument, by
+ * msm_vm_bind_job_walk_map_bos(); a non-zero return stops the walk.
+ */
+typedef int (*msm_vm_bo_fn_t)(struct drm_gem_object *obj, void *arg);
+
 /**
  * struct msm_vm_funcs - the entry points of one core
  * @name: the core's name, as the msm.vm_core parameter spells it
@@ -208,6 +214,7 @@ struct msm_vm_live {
  * @validate: see msm_vm_validate()
  * @job_create: see msm_vm_bind_job_create()
  * @job_pages: see msm_vm_bind_job_pages()
+ * @job_walk_map_bos: see msm_vm_bind_job_walk_map_bos()
  * @job_lock: see msm_vm_bind_job_lock()
  * @job_prepare: see msm_vm_bind_job_prepare()
  * @job_run: see msm_vm_bind_job_run()
@@ -249,6 +256,8 @@ struct msm_vm_funcs {
 	struct msm_vm_bind_job *(*job_create)(struct msm_vm *vm, struct drm_file *file,
 					      const struct drm_msm_vm_bind *args);
 	u64 (*job_pages)(struct msm_vm *vm, struct msm_vm_bind_job *job);
+	int (*job_walk_map_bos)(struct msm_vm *vm, struct msm_vm_bind_job *job,
+				msm_vm_bo_fn_t fn, void *arg);
 	int (*job_lock)(struct msm_vm *vm, struct msm_vm_bind_job *job, struct drm_exec *exec);
 	int (*job_prepare)(struct msm_vm *vm, struct msm_vm_bind_job *job);
 	void (*job_run)(struct msm_vm *vm, struct msm_vm_bind_job *job);
@@ -314,7 +323,9 @@ int msm_vm_set_default_core(const char *name);
  * Return: the VM, with one reference for the caller; ERR_PTR(-EINVAL) if
  * @info's VA range is empty, not page aligned or wraps past 2^64, its drm
  * device lacks DRIVER_GEM_GPUVA, its mmu or bo_funcs is NULL, it is
- * user-managed and bo_funcs has no prot, or its log_shift is above
+ * user-managed and lacks a callback bind jobs call (get_sgt, lookup and
+ * prot of bo_funcs; unmap, prealloc_count/allocate/cleanup, map_sg, and
+ * map_prr with has_prr, of the MMU), or its log_shift is above
  * MSM_VM_LOG_SHIFT_MAX; ERR_PTR(-ENOMEM).
  */
 static inline struct msm_vm *
@@ -830,6 +841,27 @@ static inline u64 msm_vm_bind_job_pages(struct msm_vm *vm, struct msm_vm_bind_jo
 }
 
 /**
+ * msm_vm_bind_job_walk_map_bos() - call a function on each BO a job maps
+ * @vm: the job's VM
+ * @job: the job, in any state
+ * @fn: called with the BO of each MAP op, in op order: a BO several ops map
+ *	comes once per op, NO_SHARE BOs too; a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * For the driver to pin those BOs before msm_vm_bind_job_prepare() and to
+ * unpin them after the job ran, the same way both times (a job's ops do not
+ * change): a queued map points into its BO's scatterlist, and a reference
+ * keeps the object, not its pages.  No lock needed; does not sleep itself.
+ *
+ * Return: 0, or the first non-zero return of @fn.
+ */
+static inline int msm_vm_bind_job_walk_map_bos(struct msm_vm *vm, struct msm_vm_bind_job *job,
+					       msm_vm_bo_fn_t fn, void *arg)
+{
+	return vm->funcs->job_walk_map_bos(vm, job, fn, arg);
+}
+
+/**
  * msm_vm_bind_job_lock() - lock what a bind job changes
  * @vm: the job's VM
  * @job: the job
@@ -841,14 +873,13 @@ static inline u64 msm_vm_bind_job_pages(struct msm_vm *vm, struct msm_vm_bind_jo
  * drm_exec_retry_on_contention().  @exec needs DRM_EXEC_IGNORE_DUPLICATES:
  * several ops may name one BO.
  *
- * That is the job's BOs, each once, which the driver enumerates with
- * drm_exec_for_each_locked_object() on a transaction of the job's own:
- * it pins them before msm_vm_bind_job_prepare() and unpins them after the
- * job ran (a queued map points into its BO's scatterlist; a reference
- * keeps the object, not its pages), and adds the job fence to each resv
- * (DMA_RESV_USAGE_KERNEL), so that no BO whose VMAs the job changes is
- * evicted or purged before the job ran.  The VM's resv object is among
- * them.
+ * That is the resv of every BO whose VMAs the job changes, each once, and
+ * the VM's: the driver adds the job fence to each (DMA_RESV_USAGE_KERNEL),
+ * walking a transaction of the job's own with
+ * drm_exec_for_each_locked_object(), so that none of those BOs is evicted
+ * or purged before the job ran.  A NO_SHARE BO is not listed apart: it
+ * shares the VM's resv, which is.  The BOs the job maps are pinned with
+ * msm_vm_bind_job_walk_map_bos().
  *
  * Return: 0, or the errno of drm_exec_prepare_obj().
  */
@@ -868,7 +899,10 @@ static inline int msm_vm_bind_job_lock(struct msm_vm *vm, struct msm_vm_bind_job
  * all before the VMAs change; then applies the ops to the VM's VMAs in
  * order with drm_gpuvm's split and merge, which cannot fail, queueing the
  * page-table writes for msm_vm_bind_job_run().  Sorted batches allocate
- * what they use; unsorted ones at most about twice that.  A MAP identical
+ * what they use, and a write more per UNMAP or DUMP re-map; unsorted ones
+ * at most one write per distinct VMA they overlap, per VMA they may make
+ * and per op: linear in the batch and the tree.  The memory is charged to
+ * the caller (__GFP_ACCOUNT), and a shortage is -ENOMEM.  A MAP identical
  * to an existing VMA (same BO, offset, iova and range) only updates its
  * DUMP flag.  Sleeps and allocates.
  *
@@ -943,6 +977,17 @@ bool msm_vm_alloc_should_fail(void);
  * cores: tests that use it must not run concurrently.
  */
 void msm_vm_fail_nth_alloc(unsigned int n);
+
+/**
+ * msm_vm_alloc_failure_pending() - whether the failure asked for is still to come (tests)
+ *
+ * After msm_vm_fail_nth_alloc(n) and a sequence that succeeded: true if
+ * the sequence made fewer than n allocations; false if the n-th failed and
+ * the sequence succeeded anyway, which means the failure was swallowed.
+ *
+ * Return: true while the failure has not happened.
+ */
+bool msm_vm_alloc_failure_pending(void);
 
 /**
  * msm_vm_core_live() - count a core's live objects

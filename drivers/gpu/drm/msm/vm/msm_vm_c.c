@@ -86,6 +86,21 @@ static const struct drm_gpuvm_ops c_gpuvm_ops = {
 	.sm_step_unmap = msm_vm_c_step_unmap,
 };
 
+/*
+ * What bind jobs call, checked once: a user-managed VM without it would
+ * crash at its first VM_BIND.  VM_BIND maps with the BO's protection, so
+ * prot is required too: without it the protection would be lost.
+ */
+static bool c_can_bind(const struct msm_vm_create_info *info)
+{
+	const struct msm_mmu_funcs *mmu = info->mmu->funcs;
+	const struct msm_vm_bo_funcs *bo = info->bo_funcs;
+
+	return bo->get_sgt && bo->lookup && bo->prot && mmu->unmap &&
+	       mmu->prealloc_count && mmu->prealloc_allocate && mmu->prealloc_cleanup &&
+	       mmu->map_sg && (mmu->map_prr || !info->has_prr);
+}
+
 static struct msm_vm *c_create(const struct msm_vm_create_info *info)
 {
 	struct drm_gem_object *r_obj;
@@ -100,8 +115,7 @@ static struct msm_vm *c_create(const struct msm_vm_create_info *info)
 	if (!drm_core_check_feature(info->drm, DRIVER_GEM_GPUVA) ||
 	    !info->mmu || !info->bo_funcs || info->log_shift > MSM_VM_LOG_SHIFT_MAX)
 		return ERR_PTR(-EINVAL);
-	/* VM_BIND maps with the BO's protection: a VM without it would lose it. */
-	if (!info->managed && !info->bo_funcs->prot)
+	if (!info->managed && !c_can_bind(info))
 		return ERR_PTR(-EINVAL);
 
 	vm = c_may_fail(kzalloc(sizeof(*vm), GFP_KERNEL));
@@ -590,6 +604,7 @@ const struct msm_vm_funcs msm_vm_c_funcs = {
 	.validate = msm_vm_c_validate,
 	.job_create = msm_vm_c_job_create,
 	.job_pages = msm_vm_c_job_pages,
+	.job_walk_map_bos = msm_vm_c_job_walk_map_bos,
 	.job_lock = msm_vm_c_job_lock,
 	.job_prepare = msm_vm_c_job_prepare,
 	.job_run = msm_vm_c_job_run,

@@ -41,6 +41,7 @@
  *	were applied, by run or free; under @mmu_lock.  Jobs of one VM must
  *	write in the order they were prepared (the VA tree is the truth of
  *	the last prepare), whichever queue they came from
+ * @reserve_stamp: the last stamp c_job_reserve() gave; under the VM's resv
  * @evicted: an unmap outside a job may have left VMAs of this user-managed
  *	VM open but unmapped, for msm_vm_validate(); under the VM's resv
  * @managed: the kernel allocates VAs (msm_vm_vma_new())
@@ -62,6 +63,7 @@ struct msm_vm_c {
 	unsigned int log_count;
 	u64 bind_prepared;
 	u64 bind_done;
+	u64 reserve_stamp;
 	bool evicted;
 	bool managed;
 	bool has_prr;
@@ -76,12 +78,15 @@ struct msm_vm_c {
  * @map_seq: the bind job that queued the map of the range (&msm_vm_c
  *	bind_prepared), inherited by the pieces of a split; 0 for none.  The
  *	map is still to be written while it is above &msm_vm_c.bind_done
+ * @reserve_stamp: the stamp of the last c_job_reserve() that counted this
+ *	VMA, so that it counts each VMA once; under the VM's resv
  */
 struct msm_vm_c_vma {
 	struct drm_gpuva base;
 	struct drm_mm_node node;
 	bool mapped;
 	u64 map_seq;
+	u64 reserve_stamp;
 };
 
 /**
@@ -100,11 +105,12 @@ struct msm_vm_c_sg_index {
  * @sgt: the table @index was built from
  * @index: one entry per scatterlist entry of @sgt, for a binary search of
  *	a BO offset instead of a walk from the start; built on first use,
- *	under the BO's resv.  It points into the BO's table, so it lives only
- *	while a VMA of the pair is mapped (the driver keeps the pages then):
- *	it is dropped when the last one is unmapped outside a job
- *	(c_vm_bo_unmapped(), msm_vm_bo_unmap()), and goes with the pair.
- *	A table at the address of @sgt is not taken to be the same table.
+ *	under the BO's resv.  It points into the BO's table, which the driver
+ *	keeps while a VMA of the BO is mapped and changes only after
+ *	unmapping them all: msm_vm_bo_unmap() of the pair always drops it,
+ *	an unmap of one VMA that leaves none mapped drops it
+ *	(c_vm_bo_unmapped()), and it goes with the pair.  A table at the
+ *	address of @sgt is not taken to be the same table.
  * @nents: entries of @index
  */
 struct msm_vm_c_vm_bo {
@@ -161,6 +167,8 @@ static inline void msm_vm_c_mark_unusable(struct msm_vm_c *vm, const char *reaso
 struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *vm, struct drm_file *file,
 					    const struct drm_msm_vm_bind *args);
 u64 msm_vm_c_job_pages(struct msm_vm *vm, struct msm_vm_bind_job *job);
+int msm_vm_c_job_walk_map_bos(struct msm_vm *vm, struct msm_vm_bind_job *job,
+			      msm_vm_bo_fn_t fn, void *arg);
 int msm_vm_c_job_lock(struct msm_vm *vm, struct msm_vm_bind_job *job, struct drm_exec *exec);
 int msm_vm_c_job_prepare(struct msm_vm *vm, struct msm_vm_bind_job *job);
 void msm_vm_c_job_run(struct msm_vm *vm, struct msm_vm_bind_job *job);

@@ -279,7 +279,7 @@ struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *_vm, struct drm_file 
 
 	/* struct_size() saturates: a batch too large to count fails here too. */
 	job = c_may_fail(kvzalloc(struct_size(job, ops, args->nr_ops),
-				  GFP_KERNEL | __GFP_NOWARN));
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN));
 	if (!job)
 		return ERR_PTR(-ENOMEM);
 	job->nr_ops = args->nr_ops;
@@ -318,6 +318,23 @@ struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *_vm, struct drm_file 
 err:
 	msm_vm_c_job_free(_vm, (struct msm_vm_bind_job *)job);
 	return ERR_PTR(ret);
+}
+
+int msm_vm_c_job_walk_map_bos(struct msm_vm *_vm, struct msm_vm_bind_job *_job,
+			      msm_vm_bo_fn_t fn, void *arg)
+{
+	struct c_job *job = to_c_job(_job);
+	u32 i;
+	int ret;
+
+	for (i = 0; i < job->nr_ops; i++) {
+		if (job->ops[i].op != MSM_VM_BIND_OP_MAP)
+			continue;
+		ret = fn(job->ops[i].obj, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int msm_vm_c_job_lock(struct msm_vm *_vm, struct msm_vm_bind_job *_job, struct drm_exec *exec)
@@ -428,9 +445,12 @@ void msm_vm_c_vm_bo_free_index(struct msm_vm_c_vm_bo *vbo)
 static struct c_pt_op *c_queue(struct c_job *job, enum c_pt_kind kind, u64 iova, u64 range,
 			       struct drm_gem_object *obj)
 {
-	/* c_job_reserve() counted every write a step may queue. */
-	struct c_pt_op *pt = list_first_entry(&job->spare_pt, struct c_pt_op, node);
+	struct c_pt_op *pt;
 
+	/* c_job_reserve() counted every write a step may queue. */
+	if (WARN_ON(list_empty(&job->spare_pt)))
+		return NULL;
+	pt = list_first_entry(&job->spare_pt, struct c_pt_op, node);
 	list_move_tail(&pt->node, &job->pt_ops);
 	pt->kind = kind;
 	pt->iova = iova;
@@ -450,6 +470,16 @@ static struct msm_vm_c_vma *c_take_vma(struct c_job *job)
 	return job->spare_vma[--job->nr_spare_vma];
 }
 
+/*
+ * Does the job have what a step takes?  It always does (c_job_reserve()
+ * counted it); were the count ever wrong, the step fails before it changes
+ * anything, and the VM becomes unusable, instead of corrupting the job.
+ */
+static bool c_step_has(struct c_job *job, u32 vmas, bool write)
+{
+	return !WARN_ON(job->nr_spare_vma < vmas || (write && list_empty(&job->spare_pt)));
+}
+
 int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
 {
 	struct c_job *job = priv;
@@ -459,6 +489,8 @@ int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
 
 	if (job->cur_kept)
 		return 0;
+	if (!c_step_has(job, 1, true))
+		return -ENOMEM;
 	vma = c_take_vma(job);
 	drm_gpuva_map(&job->vm->gpuvm, &vma->base, &op->map);
 	vma->mapped = true;
@@ -489,6 +521,8 @@ int msm_vm_c_step_remap(struct drm_gpuva_op *op, void *priv)
 	struct c_job *job = priv;
 	u64 start, range;
 
+	if (!c_step_has(job, !!r->prev + !!r->next, orig->mapped))
+		return -ENOMEM;
 	if (orig->mapped) {
 		drm_gpuva_op_remap_to_unmap_range(r, &start, &range);
 		c_queue(job, C_PT_UNMAP, start, range, obj);
@@ -537,6 +571,8 @@ int msm_vm_c_step_unmap(struct drm_gpuva_op *op, void *priv)
 		job->cur_kept = true;
 		return 0;
 	}
+	if (!c_step_has(job, 0, vma->mapped))
+		return -ENOMEM;
 	if (vma->mapped)
 		c_queue(job, C_PT_UNMAP, va->va.addr, va->va.range, va->gem.obj);
 	drm_gpuva_unmap(&op->unmap);
@@ -567,15 +603,20 @@ static bool c_splits_at(struct msm_vm_c *vm, u64 addr)
  * An op whose range starts at or past every earlier op's end overlaps no VA
  * an earlier op made but pieces of VAs in the tree now, at most one of each
  * (an earlier range between two pieces would be inside its own): the tree
- * of now bounds it exactly.  Other ops may meet what earlier ops made, at
- * most once each: the count of made VMAs bounds their extra writes, and
- * their starts and ends may split.  Sorted batches therefore reserve what
- * they use; unsorted ones at most twice.
+ * of now bounds it exactly, and sorted batches reserve what they use (one
+ * write more per UNMAP and per DUMP re-map).  In an unsorted batch an op
+ * may meet what earlier ops made, and its ends may split; but every VA is
+ * unmapped at most once, so its writes are bounded by the distinct VAs of
+ * now the ops overlap (each counted once, by a stamp), the VMAs the ops may
+ * make and one map per op: linear in the batch and the tree, never their
+ * product.  The memory is charged to the caller.
  */
 static int c_job_reserve(struct c_job *job)
 {
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
 	struct msm_vm_c *vm = job->vm;
-	u64 writes = 0, vmas = 0, max_end = 0;
+	u64 writes = 0, distinct = 0, vmas = 0, max_end = 0;
+	u64 stamp = ++vm->reserve_stamp;
 	bool sorted = true;
 	struct c_pt_op *pt;
 	struct drm_gpuva *va;
@@ -589,8 +630,15 @@ static int c_job_reserve(struct c_job *job)
 
 		sorted &= after_all;
 		max_end = max(max_end, end);
-		drm_gpuvm_for_each_va_range(va, &vm->gpuvm, op->iova, end)
+		drm_gpuvm_for_each_va_range(va, &vm->gpuvm, op->iova, end) {
+			struct msm_vm_c_vma *vma = va_to_c_vma(va);
+
 			writes++;
+			if (vma->reserve_stamp != stamp) {
+				vma->reserve_stamp = stamp;
+				distinct++;
+			}
+		}
 		writes++;
 		vmas += op->op != MSM_VM_BIND_OP_UNMAP;
 		vmas += !after_all || c_splits_at(vm, op->iova);
@@ -608,20 +656,20 @@ static int c_job_reserve(struct c_job *job)
 			return ret;
 	}
 	if (!sorted)
-		writes += vmas;
+		writes = distinct + job->nr_ops + vmas;
 
 	for (; writes; writes--) {
-		pt = c_may_fail(kzalloc(sizeof(*pt), GFP_KERNEL));
+		pt = c_may_fail(kzalloc(sizeof(*pt), gfp));
 		if (!pt)
 			return -ENOMEM;
 		list_add(&pt->node, &job->spare_pt);
 	}
-	job->spare_vma = c_may_fail(kvmalloc_array(vmas, sizeof(*job->spare_vma), GFP_KERNEL));
+	job->spare_vma = c_may_fail(kvmalloc_array(vmas, sizeof(*job->spare_vma), gfp));
 	if (!job->spare_vma)
 		return -ENOMEM;
 	for (; job->nr_spare_vma < vmas; job->nr_spare_vma++) {
 		job->spare_vma[job->nr_spare_vma] =
-			c_may_fail(kzalloc(sizeof(struct msm_vm_c_vma), GFP_KERNEL));
+			c_may_fail(kzalloc(sizeof(struct msm_vm_c_vma), gfp));
 		if (!job->spare_vma[job->nr_spare_vma])
 			return -ENOMEM;
 	}

@@ -67,6 +67,12 @@ bool msm_vm_alloc_should_fail(void)
 }
 EXPORT_SYMBOL_GPL(msm_vm_alloc_should_fail);
 
+bool msm_vm_alloc_failure_pending(void)
+{
+	return atomic_read(&alloc_fail_nth) != 0;
+}
+EXPORT_SYMBOL_GPL(msm_vm_alloc_failure_pending);
+
 const struct msm_vm_funcs *const msm_vm_cores[] = {
 	&msm_vm_c_funcs,
 #ifdef CONFIG_DRM_MSM_VM_RUST

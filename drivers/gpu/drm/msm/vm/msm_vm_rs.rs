@@ -156,6 +156,17 @@ impl Mmu {
         unsafe { &*(*self.raw()).funcs }
     }
 
+    /// Whether it has what bind jobs call (`msm_vm_create()` of `msm_vm.h`).
+    fn can_bind(&self, has_prr: bool) -> bool {
+        let f = self.funcs();
+        f.unmap.is_some()
+            && f.prealloc_count.is_some()
+            && f.prealloc_allocate.is_some()
+            && f.prealloc_cleanup.is_some()
+            && f.map_sg.is_some()
+            && (f.map_prr.is_some() || !has_prr)
+    }
+
     fn map(self, iova: u64, sgt: *mut bindings::sg_table, len: u64, prot: c_int) -> Result {
         let f = self.funcs().map.ok_or(EINVAL)?;
         let len = usize::try_from(len).map_err(|_| EINVAL)?;
@@ -189,8 +200,9 @@ impl BoFuncs {
     }
 
     /// Whether the driver can say what protection a BO's VM_BIND maps get.
-    fn has_prot(self) -> bool {
-        self.funcs().prot.is_some()
+    fn can_bind(self) -> bool {
+        let f = self.funcs();
+        f.get_sgt.is_some() && f.lookup.is_some() && f.prot.is_some()
     }
 
     /// The protection VM_BIND maps of `obj` get (`IOMMU_READ`, ...).
@@ -267,6 +279,9 @@ pub struct RsVm {
     /// Sequence number of the last bind job prepared; changed under the VM's resv (prepare
     /// holds its `VmLocked`), atomic only because the VM is shared.
     bind_prepared: AtomicU64,
+    /// The last stamp `bind::reserve()` gave; under the VM's resv, atomic only because the VM
+    /// is shared.
+    reserve_stamp: AtomicU64,
     /// An unmap outside a job may have left VMAs of this user-managed VM open but unmapped, for
     /// `msm_vm_validate()`; under the VM's resv, atomic only because the VM is shared.
     evicted: AtomicBool,
@@ -319,6 +334,9 @@ pub struct RsVa {
     /// pieces of a split; 0 for none. The map is still to be written while it is above
     /// `Log::done`. Set when the VMA is made.
     map_seq: u64,
+    /// The stamp of the last `bind::reserve()` that counted this VMA, so that it counts each VMA
+    /// once; under the VM's resv, atomic only because the VMA is shared.
+    reserve_stamp: AtomicU64,
     _live: Live<VMAS>,
 }
 
@@ -327,6 +345,7 @@ impl RsVa {
         Self {
             mapped: AtomicBool::new(mapped),
             map_seq,
+            reserve_stamp: AtomicU64::new(0),
             _live: Live::new(),
         }
     }
@@ -443,8 +462,9 @@ fn create(info: &bindings::msm_vm_create_info) -> Result<ARef<Vm>> {
     }
     let mmu = Mmu(NonNull::new(info.mmu).ok_or(EINVAL)?);
     let bo_funcs = BoFuncs(NonNull::new(info.bo_funcs.cast_mut()).ok_or(EINVAL)?);
-    // VM_BIND maps with the BO's protection: a VM without it would lose it.
-    if !info.managed && !bo_funcs.has_prot() {
+    // What bind jobs call, checked once, as the C core does: a user-managed VM without it would
+    // fail at its first VM_BIND. VM_BIND maps with the BO's protection, so `prot` is required.
+    if !info.managed && (!bo_funcs.can_bind() || !mmu.can_bind(info.has_prr)) {
         return Err(EINVAL);
     }
 
@@ -476,6 +496,7 @@ fn create(info: &bindings::msm_vm_create_info) -> Result<ARef<Vm>> {
         has_prr: info.has_prr,
         unusable: AtomicPtr::new(ptr::null_mut()),
         bind_prepared: AtomicU64::new(0),
+        reserve_stamp: AtomicU64::new(0),
         evicted: AtomicBool::new(false),
         mmu_lock <- new_mutex!(
             Log {
@@ -1195,6 +1216,7 @@ pub static msm_vm_rs_funcs: Funcs = Funcs(bindings::msm_vm_funcs {
     validate: Some(bind::rs_validate),
     job_create: Some(bind::rs_job_create),
     job_pages: Some(bind::rs_job_pages),
+    job_walk_map_bos: Some(bind::rs_job_walk_map_bos),
     job_lock: Some(bind::rs_job_lock),
     job_prepare: Some(bind::rs_job_prepare),
     job_run: Some(bind::rs_job_run),

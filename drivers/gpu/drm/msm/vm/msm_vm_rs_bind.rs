@@ -26,11 +26,11 @@ use super::{
     may_alloc, vm, Live, Mmu, RsVm, Vm, BIND_FAILED, BIND_NOT_RUN, BIND_OUT_OF_ORDER,
     BIND_PREPARE_FAILED, JOBS,
 };
-use core::{mem::MaybeUninit, ptr, sync::atomic::Ordering};
+use core::{ffi::c_void, mem::MaybeUninit, ptr, sync::atomic::Ordering};
 use kernel::{
     alloc::{
-        flags::{__GFP_NOWARN, GFP_KERNEL, GFP_NOWAIT},
-        KBox, KVVec, KVec,
+        flags::{__GFP_NOWARN, GFP_KERNEL, GFP_KERNEL_ACCOUNT, GFP_NOWAIT},
+        KBox, KVVec,
     },
     bindings, c_str,
     drm::{
@@ -64,10 +64,11 @@ fn vma_flags(op_flags: u32) -> u32 {
 /// Where each scatterlist entry of a BO ends, for a binary search of a BO offset; built on first
 /// use under the BO's resv.
 ///
-/// It points into the BO's table, so it lives only while a VMA of the (VM, BO) pair is mapped,
-/// as the driver keeps the pages then: [`forget_index`] drops it when the last one is unmapped
-/// outside a job, and it goes with the pair. A table at the address of `sgt` is not taken to be
-/// the same table: the driver may free one and allocate the next at the same address.
+/// It points into the BO's table, which the driver keeps while a VMA of the BO is mapped and
+/// changes only after unmapping them all: [`forget_index`] drops it whenever `msm_vm_bo_unmap()`
+/// runs for the (VM, BO) pair and when an unmap of one VMA leaves none mapped, and it goes with
+/// the pair. A table at the address of `sgt` is not taken to be the same table: the driver may
+/// free one and allocate the next at the same address.
 pub(crate) struct SgIndex {
     /// The table the index was built from.
     sgt: *mut bindings::sg_table,
@@ -184,14 +185,23 @@ struct Cur {
 }
 
 /// What the step functions work on: the queue of page-table writes and the current op.
-#[derive(Default)]
 pub struct Step {
-    /// Queued page-table writes, in order. Before each op, prepare makes room for every write
-    /// the op's steps may queue, so they never allocate.
-    pt_ops: KVec<PtOp>,
+    /// Queued page-table writes, in order. Prepare makes room for every write the ops' steps
+    /// may queue before the tree changes, so they never allocate.
+    pt_ops: KVVec<PtOp>,
     cur: Cur,
     /// The job's place in the order of its VM's jobs, which the VMAs its maps make take.
     seq: u64,
+}
+
+impl Default for Step {
+    fn default() -> Self {
+        Self {
+            pt_ops: KVVec::new(),
+            cur: Cur::default(),
+            seq: 0,
+        }
+    }
 }
 
 impl Step {
@@ -341,7 +351,7 @@ fn job_create(
     let nr_ops = args.nr_ops as usize;
     may_alloc()?;
     // A batch too large for memory fails here, quietly: turnip retries with one op per ioctl.
-    let ops = KVVec::with_capacity(nr_ops, GFP_KERNEL | __GFP_NOWARN)?;
+    let ops = KVVec::with_capacity(nr_ops, GFP_KERNEL_ACCOUNT | __GFP_NOWARN)?;
     may_alloc()?;
     let mut job = KBox::new(
         Job {
@@ -473,7 +483,7 @@ impl Job {
         // Phase 1, before the tree changes: everything the steps of all ops may use. On error
         // nothing changed and the VM stays usable (turnip answers ENOMEM op by op).
         may_alloc()?;
-        let mut proofs = KVec::with_capacity(ops.len(), GFP_KERNEL)?;
+        let mut proofs = KVVec::with_capacity(ops.len(), GFP_KERNEL_ACCOUNT | __GFP_NOWARN)?;
         for op in ops.iter() {
             // SAFETY: The job is locked (contract): the BO of every MAP op is.
             let proof = op
@@ -601,16 +611,17 @@ impl Job {
 /// longer than the proof of its BO's lock), the scatterlist position of its BO offset, and the
 /// VAs the steps may make.
 struct Reserved<'p> {
-    bos: KVec<Option<VmBoRef<'p, RsVm>>>,
-    sgs: KVec<Option<(*mut bindings::scatterlist, usize)>>,
-    vas: KVec<VaAlloc<RsVm>>,
+    bos: KVVec<Option<VmBoRef<'p, RsVm>>>,
+    sgs: KVVec<Option<(*mut bindings::scatterlist, usize)>>,
+    vas: KVVec<VaAlloc<RsVm>>,
 }
 
 /// Does a VA other than one starting at `addr` hold the page at `addr`?
 fn splits_at(locked: &VmLocked<'_, RsVm>, addr: u64) -> bool {
     let page = kernel::page::PAGE_SIZE as u64;
+    // `addr` may be the VM's end, the last page below 2^64.
     locked
-        .vas_in(addr, addr + page)
+        .vas_in(addr, addr.saturating_add(page))
         .next()
         .is_some_and(|va| va.addr() < addr)
 }
@@ -619,26 +630,37 @@ fn splits_at(locked: &VmLocked<'_, RsVm>, addr: u64) -> bool {
 /// on the tree of now. Per op: the new VA (not for UNMAP), and prev and next where its start or end
 /// falls inside a VA; one queued write per VA it overlaps and one for its own map. An op starting
 /// at or past every earlier op's end meets only pieces of VAs of now, at most one of each: the
-/// tree of now bounds it exactly. Others may meet what earlier ops made, each VA once: the count of
-/// made VAs bounds their writes, and their ends may split. Sorted batches reserve what they use.
+/// tree of now bounds it exactly, and sorted batches reserve what they use. In an unsorted batch
+/// every VA is unmapped at most once: the distinct VAs of now the ops overlap (each counted once,
+/// by a stamp), the VAs the ops may make and one map per op bound the writes, linear in the batch
+/// and the tree. The memory is charged to the caller.
 fn reserve<'p>(
     locked: &VmLocked<'_, RsVm>,
     ops: &KVVec<BindOp>,
-    proofs: &'p KVec<Option<GpuvaLocked<'_>>>,
+    proofs: &'p KVVec<Option<GpuvaLocked<'_>>>,
     step: &mut Step,
 ) -> Result<Reserved<'p>> {
     let vm = locked.vm();
+    let gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
     may_alloc()?;
-    let mut bos = KVec::with_capacity(ops.len(), GFP_KERNEL)?;
+    let mut bos = KVVec::with_capacity(ops.len(), gfp)?;
     may_alloc()?;
-    let mut sgs = KVec::with_capacity(ops.len(), GFP_KERNEL)?;
-    let (mut writes, mut nr_vas, mut max_end, mut sorted) = (0usize, 0usize, 0u64, true);
+    let mut sgs = KVVec::with_capacity(ops.len(), gfp)?;
+    let stamp = vm.data().reserve_stamp.fetch_add(1, Ordering::Relaxed) + 1;
+    let (mut writes, mut distinct, mut nr_vas) = (0usize, 0usize, 0usize);
+    let (mut max_end, mut sorted) = (0u64, true);
     for (op, proof) in ops.iter().zip(proofs.iter()) {
         let end = op.iova + op.range;
         let after_all = op.iova >= max_end;
         sorted &= after_all;
         max_end = core::cmp::max(max_end, end);
-        writes += locked.vas_in(op.iova, end).count() + 1;
+        for va in locked.vas_in(op.iova, end) {
+            writes += 1;
+            if va.data().reserve_stamp.swap(stamp, Ordering::Relaxed) != stamp {
+                distinct += 1;
+            }
+        }
+        writes += 1;
         nr_vas += usize::from(op.op != bindings::MSM_VM_BIND_OP_UNMAP);
         nr_vas += usize::from(!after_all || splits_at(locked, op.iova));
         nr_vas += usize::from(!after_all || splits_at(locked, end));
@@ -648,23 +670,23 @@ fn reserve<'p>(
             _ => None,
         };
         // Within the capacities: do not allocate.
-        bos.push(bo, GFP_KERNEL)?;
-        sgs.push(sg, GFP_KERNEL)?;
+        bos.push(bo, gfp)?;
+        sgs.push(sg, gfp)?;
     }
     if !sorted {
-        writes += nr_vas;
+        writes = distinct + ops.len() + nr_vas;
     }
     if step.pt_ops.capacity() - step.pt_ops.len() < writes {
         may_alloc()?;
-        step.pt_ops.reserve(writes, GFP_KERNEL)?;
+        step.pt_ops.reserve(writes, gfp)?;
     }
     // `VmLocked::sm_map` starts with a full `VaSpares`: room for the last op's leftovers.
     let pool_len = nr_vas + MAX_NEW_VAS;
     may_alloc()?;
-    let mut vas = KVec::with_capacity(pool_len, GFP_KERNEL)?;
+    let mut vas = KVVec::with_capacity(pool_len, gfp)?;
     for _ in 0..pool_len {
         // Within the capacity: does not allocate.
-        vas.push(VaAlloc::new()?, GFP_KERNEL)?;
+        vas.push(VaAlloc::new()?, gfp)?;
     }
     Ok(Reserved { bos, sgs, vas })
 }
@@ -891,6 +913,34 @@ pub(super) unsafe extern "C" fn rs_job_pages(
 ) -> u64 {
     // SAFETY: A job of this core (contract).
     unsafe { job(j) }.prealloc.count
+}
+
+/// Implements `msm_vm_bind_job_walk_map_bos()` of `msm_vm.h`.
+///
+/// # Safety
+///
+/// The arguments are what `msm_vm.h` says `msm_vm_bind_job_walk_map_bos()` takes: a job of
+/// this core, and a function that may be called with `arg` and a BO.
+pub(super) unsafe extern "C" fn rs_job_walk_map_bos(
+    _v: *mut bindings::msm_vm,
+    j: *mut bindings::msm_vm_bind_job,
+    f: Option<unsafe extern "C" fn(*mut bindings::drm_gem_object, *mut c_void) -> c_int>,
+    arg: *mut c_void,
+) -> c_int {
+    let Some(f) = f else {
+        return EINVAL.to_errno();
+    };
+    // SAFETY: A job of this core (contract).
+    let job = unsafe { job(j) };
+    // After create, exactly the MAP ops have a BO.
+    for obj in job.ops.iter().filter_map(|op| op.obj.as_deref()) {
+        // SAFETY: `f` and `arg` are the caller's (contract); the job holds a reference on `obj`.
+        let ret = unsafe { f(obj.as_raw(), arg) };
+        if ret != 0 {
+            return ret;
+        }
+    }
+    0
 }
 
 /// Implements `msm_vm_bind_job_lock()` of `msm_vm.h`.

@@ -102,27 +102,53 @@ static void create_rejects_a_vm_without_mmu_or_bo_funcs(struct kunit *test)
 }
 
 /*
- * VM_BIND maps with the BO's protection (read-only, cache-coherent): a
- * user-managed VM whose driver cannot say what it is would map every BO
- * read-write and uncached.  A kernel-managed VM is given it per map.
+ * A user-managed VM needs what bind jobs call, checked once at creation
+ * rather than at the first VM_BIND: the BO's pages, handles and
+ * protection (VM_BIND maps with it: read-only, cache-coherent), and the
+ * MMU's pre-allocation, map_sg, unmap and, with PRR, map_prr.  A
+ * kernel-managed VM is given the protection per map and needs none.
  */
-static void create_rejects_a_user_managed_vm_without_bo_prot(struct kunit *test)
+static void create_rejects_a_user_managed_vm_without_the_bind_callbacks(struct kunit *test)
 {
-	static const struct msm_vm_bo_funcs no_prot = { };
 	struct conf *c = test->priv;
+	const struct msm_mmu_funcs *full = c->mmu->base.funcs;
+	struct msm_vm_bo_funcs bo = conf_bo_funcs;
+	struct msm_mmu_funcs mmu_funcs = *full;
+	struct msm_mmu mmu = c->mmu->base;
 	struct msm_vm_create_info info = {
-		.drm = c->drm,
-		.mmu = &c->mmu->base,
-		.bo_funcs = &no_prot,
-		.va_start = SZ_1M,
-		.va_size = SZ_1G,
+		.drm = c->drm, .mmu = &mmu, .bo_funcs = &bo,
+		.va_start = SZ_1M, .va_size = SZ_1G, .has_prr = true,
 	};
 	struct msm_vm_live live;
 	struct msm_vm *vm;
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL);
+	mmu.funcs = &mmu_funcs;
+	bo.prot = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no prot");
+	bo = conf_bo_funcs;
+	bo.lookup = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no lookup");
+	bo = conf_bo_funcs;
+	mmu_funcs.map_sg = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no map_sg");
+	mmu_funcs = *full;
+	mmu_funcs.prealloc_allocate = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL,
+			    "no prealloc_allocate");
+	mmu_funcs = *full;
+	mmu_funcs.map_prr = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL,
+			    "PRR without map_prr");
 	conf_live(test, &live);
 	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
+
+	/* Controls: without PRR, map_prr is not needed; a managed VM needs none. */
+	info.has_prr = false;
+	vm = msm_vm_create(c->core, &info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
+	msm_vm_put(vm);
+	mmu_funcs.map_sg = NULL;
+	bo.prot = NULL;
 	info.managed = true;
 	vm = msm_vm_create(c->core, &info);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
@@ -863,7 +889,8 @@ static struct kunit_case msm_vm_conformance_cases[] = {
 	KUNIT_CASE_PARAM(create_rejects_an_invalid_va_range, core_gen_params),
 	KUNIT_CASE_PARAM(create_rejects_a_device_without_gem_gpuva, core_gen_params),
 	KUNIT_CASE_PARAM(create_rejects_a_vm_without_mmu_or_bo_funcs, core_gen_params),
-	KUNIT_CASE_PARAM(create_rejects_a_user_managed_vm_without_bo_prot, core_gen_params),
+	KUNIT_CASE_PARAM(create_rejects_a_user_managed_vm_without_the_bind_callbacks,
+			 core_gen_params),
 	KUNIT_CASE_PARAM(create_rejects_a_log_above_the_maximum, core_gen_params),
 	KUNIT_CASE_PARAM(a_vm_reports_what_it_was_created_with, core_gen_params),
 	KUNIT_CASE_PARAM(the_last_put_frees_the_vm, core_gen_params),
