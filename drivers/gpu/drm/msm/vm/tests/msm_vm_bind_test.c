@@ -41,16 +41,8 @@ struct bind_fixture {
 static void bind_close(struct kunit *test, struct msm_vm *vm)
 {
 	struct drm_exec exec;
-	int ret;
 
-	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
-	drm_exec_until_all_locked(&exec) {
-		ret = msm_vm_lock_all(vm, &exec);
-		drm_exec_retry_on_contention(&exec);
-		if (ret)
-			break;
-	}
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	conf_lock_all(test, &exec, vm);
 	msm_vm_close(vm);
 	drm_exec_fini(&exec);
 }
@@ -102,6 +94,18 @@ static void expect_pages(struct kunit *test, struct bind_fixture *f, const char 
 			expect = prr;
 		KUNIT_EXPECT_EQ_MSG(test, pa, expect, "page %u ('%c')", i, want[i]);
 	}
+}
+
+/* A refused job allocated nothing, and the VM is empty and usable. */
+static void expect_nothing_allocated_nor_changed(struct kunit *test, struct bind_fixture *f)
+{
+	struct conf *c = test->priv;
+	char desc[64];
+
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 0);
+	conf_describe(test, f->vm, desc, sizeof(desc));
+	KUNIT_EXPECT_STREQ(test, desc, "");
+	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f->vm));
 }
 
 static void kvfree_action(void *p)
@@ -558,21 +562,6 @@ static void a_map_null_takes_no_dump_flag(struct kunit *test)
 
 /* ---- Eviction ---- */
 
-/* Lock what msm_vm_close() and msm_vm_validate() need: the VM and all its BOs. */
-static void lock_all(struct kunit *test, struct msm_vm *vm, struct drm_exec *exec)
-{
-	int ret;
-
-	drm_exec_init(exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
-	drm_exec_until_all_locked(exec) {
-		ret = msm_vm_lock_all(vm, exec);
-		drm_exec_retry_on_contention(exec);
-		if (ret)
-			break;
-	}
-	KUNIT_ASSERT_EQ(test, ret, 0);
-}
-
 static void describe_printfn(struct drm_printer *p, struct va_format *vaf)
 {
 	char *out = p->arg;
@@ -636,7 +625,7 @@ static void validate_maps_evicted_vmas_again_at_their_offsets(struct kunit *test
 	to_conf_bo(f.a)->prot = IOMMU_READ;
 	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
 
-	lock_all(test, f.vm, &exec);
+	conf_lock_all(test, &exec, f.vm);
 	msm_vm_bo_unmap_all_vms(f.a, false);
 	for (i = 0; i < ARRAY_SIZE(pages); i++)
 		KUNIT_EXPECT_EQ_MSG(test, msm_vm_test_mmu_phys(c->mmu, PG(pages[i])), 0,
@@ -661,7 +650,7 @@ static void validate_maps_evicted_vmas_again_at_their_offsets(struct kunit *test
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, PG(1)), 0);
 
 	maps = c->mmu->map_calls;
-	lock_all(test, f.vm, &exec);
+	conf_lock_all(test, &exec, f.vm);
 	KUNIT_EXPECT_EQ(test, msm_vm_validate(f.vm), 0);
 	drm_exec_fini(&exec);
 	KUNIT_EXPECT_EQ(test, c->mmu->map_calls, maps);
@@ -1039,7 +1028,6 @@ static void a_job_above_the_page_cap_is_enomem_before_allocating(struct kunit *t
 	struct conf *c = test->priv;
 	struct msm_vm_bind_job *job;
 	struct bind_fixture f;
-	char desc[64];
 
 	bind_setup(test, &f);
 	job = msm_vm_bind_job_create(f.vm, &c->file->base, &ok);
@@ -1057,10 +1045,7 @@ static void a_job_above_the_page_cap_is_enomem_before_allocating(struct kunit *t
 	if (!IS_ERR(job))
 		msm_vm_bind_job_free(f.vm, job);
 
-	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 0);
-	conf_describe(test, f.vm, desc, sizeof(desc));
-	KUNIT_EXPECT_STREQ(test, desc, "");
-	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+	expect_nothing_allocated_nor_changed(test, &f);
 	bind_teardown(test, &f);
 }
 
@@ -1075,9 +1060,7 @@ static void a_batch_whose_count_would_wrap_32_bits_stops_at_the_cap(struct kunit
 {
 	const u32 n = 8176 + 1;
 	struct drm_msm_vm_bind_op *ops;
-	struct conf *c = test->priv;
 	struct bind_fixture f;
-	char desc[64];
 	u32 i;
 
 	ops = kvmalloc_array(n, sizeof(*ops), GFP_KERNEL);
@@ -1089,10 +1072,7 @@ static void a_batch_whose_count_would_wrap_32_bits_stops_at_the_cap(struct kunit
 
 	bind_setup(test, &f);
 	KUNIT_EXPECT_EQ(test, conf_bind(test, f.vm, ops, n), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 0);
-	conf_describe(test, f.vm, desc, sizeof(desc));
-	KUNIT_EXPECT_STREQ(test, desc, "");
-	KUNIT_EXPECT_NULL(test, msm_vm_unusable(f.vm));
+	expect_nothing_allocated_nor_changed(test, &f);
 	bind_teardown(test, &f);
 }
 

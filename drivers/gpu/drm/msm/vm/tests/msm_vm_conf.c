@@ -253,6 +253,20 @@ void conf_lock(struct kunit *test, struct drm_exec *exec, struct msm_vm *vm,
 	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
+void conf_lock_all(struct kunit *test, struct drm_exec *exec, struct msm_vm *vm)
+{
+	int ret;
+
+	drm_exec_init(exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
+	drm_exec_until_all_locked(exec) {
+		ret = msm_vm_lock_all(vm, exec);
+		drm_exec_retry_on_contention(exec);
+		if (ret)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
 void conf_live(struct kunit *test, struct msm_vm_live *live)
 {
 	struct conf *c = test->priv;

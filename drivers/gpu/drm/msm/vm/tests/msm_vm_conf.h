@@ -102,6 +102,8 @@ struct msm_vm *conf_vm_on(struct kunit *test, struct msm_vm_test_mmu *mmu, u64 s
 struct msm_vm *conf_user_vm(struct kunit *test);
 void conf_lock(struct kunit *test, struct drm_exec *exec, struct msm_vm *vm,
 	       struct drm_gem_object **objs, unsigned int n);
+/* Lock what msm_vm_close() and msm_vm_validate() need: the VM and all its BOs. */
+void conf_lock_all(struct kunit *test, struct drm_exec *exec, struct msm_vm *vm);
 void conf_live(struct kunit *test, struct msm_vm_live *live);
 
 /*

@@ -637,7 +637,6 @@ static void close_of_a_kernel_managed_vm_unmaps_and_closes_every_vma(struct kuni
 	struct msm_vm_vma *vma;
 	struct drm_exec exec;
 	unsigned int i;
-	int ret;
 
 	conf_lock(test, &exec, vm, objs, ARRAY_SIZE(objs));
 	for (i = 0; i < 3; i++) {
@@ -648,14 +647,7 @@ static void close_of_a_kernel_managed_vm_unmaps_and_closes_every_vma(struct kuni
 	drm_exec_fini(&exec);
 	KUNIT_EXPECT_NE(test, msm_vm_test_mmu_phys(c->mmu, SZ_1M), 0);
 
-	drm_exec_init(&exec, DRM_EXEC_IGNORE_DUPLICATES, 0);
-	drm_exec_until_all_locked(&exec) {
-		ret = msm_vm_lock_all(vm, &exec);
-		drm_exec_retry_on_contention(&exec);
-		if (ret)
-			break;
-	}
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	conf_lock_all(test, &exec, vm);
 	msm_vm_close(vm);
 	KUNIT_EXPECT_EQ(test, msm_vm_vmas(vm, &info, 1), 0);
 	drm_exec_fini(&exec);
