@@ -662,8 +662,13 @@ pub struct VaAlloc<T: DriverGpuVm>(KBox<MaybeUninit<GpuVa<T>>>);
 impl<T: DriverGpuVm> VaAlloc<T> {
     /// Allocates a VA, asking [`DriverGpuVm::may_alloc`] first. Fails with `ENOMEM`.
     pub fn new() -> Result<Self> {
+        Self::new_with(GFP_KERNEL)
+    }
+
+    /// As [`VaAlloc::new`], with allocation flags of the caller's (e.g. charged to the task).
+    pub fn new_with(flags: crate::alloc::Flags) -> Result<Self> {
         T::may_alloc()?;
-        Ok(Self(KBox::new_uninit(GFP_KERNEL)?))
+        Ok(Self(KBox::new_uninit(flags)?))
     }
 
     fn init(self, data: T::VaData) -> KBox<GpuVa<T>> {

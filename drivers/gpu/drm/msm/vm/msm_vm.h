@@ -845,7 +845,8 @@ static inline u64 msm_vm_bind_job_pages(struct msm_vm *vm, struct msm_vm_bind_jo
  * @vm: the job's VM
  * @job: the job, in any state
  * @fn: called with the BO of each MAP op, in op order: a BO several ops map
- *	comes once per op, NO_SHARE BOs too; a non-zero return stops the walk
+ *	comes once per op, NO_SHARE BOs too; a non-zero return stops the walk.
+ *	Not NULL (-EINVAL, with a WARN)
  * @arg: passed to @fn
  *
  * For the driver to pin those BOs before msm_vm_bind_job_prepare() and to
@@ -899,15 +900,16 @@ static inline int msm_vm_bind_job_lock(struct msm_vm *vm, struct msm_vm_bind_job
  * all before the VMAs change; then applies the ops to the VM's VMAs in
  * order with drm_gpuvm's split and merge, which cannot fail, queueing the
  * page-table writes for msm_vm_bind_job_run().  Sorted batches allocate
- * what they use, and a write more per UNMAP or DUMP re-map; unsorted ones
- * at most one write per distinct VMA they overlap, per VMA they may make
- * and per op: linear in the batch and the tree.  The memory is charged to
- * the caller (__GFP_ACCOUNT), and a shortage is -ENOMEM.  A MAP identical
+ * what they use, and at most a few writes more; unsorted ones at most one
+ * write per distinct VMA they overlap, per VMA they may make and per op:
+ * linear in the batch and the tree.  The VMAs and queued writes are charged
+ * to the caller (__GFP_ACCOUNT), and a shortage is -ENOMEM.  A MAP identical
  * to an existing VMA (same BO, offset, iova and range) only updates its
  * DUMP flag.  Sleeps and allocates.
  *
- * Return: 0; -ENOMEM, or the errno of &msm_vm_bo_funcs.get_sgt, with
- * nothing changed and the VM usable, whichever op needed it: turnip
+ * Return: 0; -ENOMEM, the errno of &msm_vm_bo_funcs.get_sgt, or -EINVAL if
+ * a BO's pages do not cover the BO, with nothing changed and the VM usable,
+ * whichever op needed it: turnip
  * answers -ENOMEM by binding one op per ioctl, and takes -EPIPE for a lost
  * device.
  */

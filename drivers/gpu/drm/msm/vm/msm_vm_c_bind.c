@@ -327,6 +327,8 @@ int msm_vm_c_job_walk_map_bos(struct msm_vm *_vm, struct msm_vm_bind_job *_job,
 	u32 i;
 	int ret;
 
+	if (WARN_ON(!fn))
+		return -EINVAL;
 	for (i = 0; i < job->nr_ops; i++) {
 		if (job->ops[i].op != MSM_VM_BIND_OP_MAP)
 			continue;

@@ -199,7 +199,7 @@ impl BoFuncs {
         from_err_ptr(unsafe { f(obj.as_raw()) })
     }
 
-    /// Whether the driver can say what protection a BO's VM_BIND maps get.
+    /// Whether it has what bind jobs call: the BO's pages, handles and protection.
     fn can_bind(self) -> bool {
         let f = self.funcs();
         f.get_sgt.is_some() && f.lookup.is_some() && f.prot.is_some()

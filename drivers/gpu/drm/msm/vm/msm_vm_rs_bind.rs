@@ -205,6 +205,16 @@ impl Default for Step {
 }
 
 impl Step {
+    /// Is there room for one more queued write? There always is (`reserve` counted every write a
+    /// step may queue); were the count ever short, the step fails before it changes anything, and
+    /// the VM becomes unusable, instead of allocating in a step.
+    fn has_room(&self) -> Result {
+        if warn_on(self.pt_ops.len() >= self.pt_ops.capacity()) {
+            return Err(ENOMEM);
+        }
+        Ok(())
+    }
+
     fn queue(
         &mut self,
         kind: PtKind,
@@ -212,6 +222,7 @@ impl Step {
         range: u64,
         obj: Option<ARef<gem::Object>>,
     ) -> Result {
+        self.has_room()?;
         let (sg, skip) = match kind {
             PtKind::Map => self.cur.sg.ok_or(EINVAL)?,
             _ => (ptr::null_mut(), 0),
@@ -230,7 +241,7 @@ impl Step {
             prot,
             _obj: obj,
         };
-        // Prepare made room for it: this does not allocate, so it cannot fail.
+        // Room checked above: this does not allocate, so it cannot fail.
         self.pt_ops.push(pt, GFP_NOWAIT)?;
         Ok(())
     }
@@ -686,7 +697,7 @@ fn reserve<'p>(
     let mut vas = KVVec::with_capacity(pool_len, gfp)?;
     for _ in 0..pool_len {
         // Within the capacity: does not allocate.
-        vas.push(VaAlloc::new()?, gfp)?;
+        vas.push(VaAlloc::new_with(gfp)?, gfp)?;
     }
     Ok(Reserved { bos, sgs, vas })
 }
@@ -722,6 +733,8 @@ pub(super) fn step_map<'op>(step: &mut Step, op: OpMap<'op, RsVm>) -> Result<OpM
         Ok(done) => return Ok(done),
         Err(op) => op,
     };
+    // Before the tree changes: its write must fit.
+    step.has_room()?;
     // The map step is the request itself: its range, and the request's BO (none for MAP_NULL).
     let (iova, range) = (op.addr(), op.range());
     let obj = op.vm_bo().map(|bo| {

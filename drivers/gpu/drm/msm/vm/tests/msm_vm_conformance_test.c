@@ -129,6 +129,20 @@ static void create_rejects_a_user_managed_vm_without_the_bind_callbacks(struct k
 	bo.lookup = NULL;
 	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no lookup");
 	bo = conf_bo_funcs;
+	bo.get_sgt = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no get_sgt");
+	bo = conf_bo_funcs;
+	mmu_funcs.unmap = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no unmap");
+	mmu_funcs = *full;
+	mmu_funcs.prealloc_count = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL,
+			    "no prealloc_count");
+	mmu_funcs = *full;
+	mmu_funcs.prealloc_cleanup = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL,
+			    "no prealloc_cleanup");
+	mmu_funcs = *full;
 	mmu_funcs.map_sg = NULL;
 	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no map_sg");
 	mmu_funcs = *full;
