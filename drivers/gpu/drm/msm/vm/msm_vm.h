@@ -756,9 +756,10 @@ static inline unsigned int msm_vm_log_read(struct msm_vm *vm, struct msm_vm_log_
  *
  * Maps every VMA of @vm that an unmap outside a bind job left open but
  * unmapped (msm_vm_vma_unmap(), msm_vm_bo_unmap(), an eviction): at its BO
- * offset with its BO's protection, or a MAP_NULL range to the PRR page,
- * under the core's MMU lock, with page tables allocated before it is
- * taken.  What SUBMIT calls before a job of a VM_BIND context (upstream's
+ * offset with its BO's protection, under the core's MMU lock, with page
+ * tables allocated before it is taken.  (MAP_NULL ranges have no BO and so
+ * are never unmapped outside a job: only msm_vm_close() reaches them.)
+ * What SUBMIT calls before a job of a VM_BIND context (upstream's
  * drm_gpuvm_validate()).  Returns at once when nothing was unmapped since
  * the last full validate; otherwise walks the VM's VMAs.  The caller holds
  * what msm_vm_lock_all() locks and has pinned the BOs' pages again.  May

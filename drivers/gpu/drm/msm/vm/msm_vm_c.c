@@ -431,9 +431,23 @@ static void c_bo_unmap_vm_bo(struct drm_gpuvm_bo *vm_bo, bool close)
 	drm_gpuvm_bo_put(vm_bo);
 }
 
-static void c_bo_unmap(struct msm_vm *vm, struct drm_gem_object *obj, bool close)
+/*
+ * The VMAs of @obj in every VM of this core, or in its kernel-managed ones
+ * only.  Closing may free the current vm_bo, never the next one, which
+ * belongs to another VM.
+ */
+static void c_bo_unmap_vms(struct drm_gem_object *obj, bool close, bool managed_only)
 {
 	struct drm_gpuvm_bo *vm_bo, *next;
+
+	drm_gem_for_each_gpuvm_bo_safe(vm_bo, next, obj)
+		if (is_c_vm(vm_bo->vm) && (!managed_only || gpuvm_to_c_vm(vm_bo->vm)->managed))
+			c_bo_unmap_vm_bo(vm_bo, close);
+}
+
+static void c_bo_unmap(struct msm_vm *vm, struct drm_gem_object *obj, bool close)
+{
+	struct drm_gpuvm_bo *vm_bo;
 
 	drm_gem_gpuva_assert_lock_held(obj);
 	if (vm) {
@@ -442,24 +456,13 @@ static void c_bo_unmap(struct msm_vm *vm, struct drm_gem_object *obj, bool close
 			c_bo_unmap_vm_bo(vm_bo, close);
 		return;
 	}
-	/*
-	 * Every VM of this core.  Closing may free the current vm_bo, never
-	 * the next one, which belongs to another VM.
-	 */
-	drm_gem_for_each_gpuvm_bo_safe(vm_bo, next, obj)
-		if (is_c_vm(vm_bo->vm))
-			c_bo_unmap_vm_bo(vm_bo, close);
+	c_bo_unmap_vms(obj, close, false);
 }
 
 static void c_bo_close_managed(struct drm_gem_object *obj)
 {
-	struct drm_gpuvm_bo *vm_bo, *next;
-
 	drm_gem_gpuva_assert_lock_held(obj);
-	/* As in c_bo_unmap(): closing may free this vm_bo, not the next. */
-	drm_gem_for_each_gpuvm_bo_safe(vm_bo, next, obj)
-		if (is_c_vm(vm_bo->vm) && gpuvm_to_c_vm(vm_bo->vm)->managed)
-			c_bo_unmap_vm_bo(vm_bo, true);
+	c_bo_unmap_vms(obj, true, true);
 }
 
 static void c_bo_describe(struct drm_gem_object *obj, struct drm_printer *p)

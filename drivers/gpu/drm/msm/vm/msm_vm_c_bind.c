@@ -234,8 +234,7 @@ static int c_job_count(struct c_job *job)
 	u32 i;
 	int ret;
 
-	if (!job->vm->mmu->funcs->prealloc_count)
-		return 0;
+	/* msm_vm_create() checked that the MMU of a user-managed VM counts. */
 	for (i = 0; i < job->nr_ops; i++) {
 		const struct c_bind_op *op = &job->ops[i];
 
@@ -377,8 +376,6 @@ static int c_job_prealloc(struct c_job *job)
 	struct msm_mmu *mmu = job->vm->mmu;
 	int ret;
 
-	if (!mmu->funcs->prealloc_count)
-		return 0;
 	ret = mmu->funcs->prealloc_allocate(mmu, &job->prealloc);
 	if (ret)
 		return ret;
@@ -618,13 +615,16 @@ static int c_job_reserve(struct c_job *job)
 	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
 	struct msm_vm_c *vm = job->vm;
 	u64 writes = 0, distinct = 0, vmas = 0, max_end = 0;
-	u64 stamp = ++vm->reserve_stamp;
+	u64 stamp;
 	bool sorted = true;
 	struct c_pt_op *pt;
 	struct drm_gpuva *va;
 	u32 i;
 	int ret;
 
+	/* The tree, the VMAs' stamps and the VM's stamp counter. */
+	drm_gpuvm_resv_assert_held(&vm->gpuvm);
+	stamp = ++vm->reserve_stamp;
 	for (i = 0; i < job->nr_ops; i++) {
 		struct c_bind_op *op = &job->ops[i];
 		u64 end = op->iova + op->range;
@@ -745,23 +745,19 @@ int msm_vm_c_job_prepare(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 	return 0;
 }
 
-/* Map one VMA an unmap outside a job left unmapped; see msm_vm_validate(). */
+/* Map a BO's VMA an unmap outside a job left unmapped; see msm_vm_validate(). */
 static int c_vma_remap(struct msm_vm_c *vm, struct msm_vm_c_vma *vma)
 {
-	struct drm_gem_object *obj = vma->base.gem.obj;
 	struct msm_mmu_prealloc prealloc = {};
 	struct msm_mmu *mmu = vm->mmu;
-	struct scatterlist *sg = NULL;
-	int prot = IOMMU_READ | IOMMU_WRITE;
-	size_t skip = 0;
+	struct scatterlist *sg;
+	size_t skip;
 	int ret;
 
-	if (obj) {
-		ret = c_sg_find(vm, vma->base.vm_bo, vma->base.gem.offset, &sg, &skip);
-		if (ret)
-			return ret;
-		prot = vm->bo_funcs->prot(obj);
-	}
+	drm_gem_gpuva_assert_lock_held(vma->base.gem.obj);
+	ret = c_sg_find(vm, vma->base.vm_bo, vma->base.gem.offset, &sg, &skip);
+	if (ret)
+		return ret;
 	/* As a bind job: tables first, none allocated under mmu_lock. */
 	mmu->funcs->prealloc_count(mmu, &prealloc, vma->base.va.addr, vma->base.va.range);
 	if (WARN_ON(prealloc.count > MSM_VM_JOB_PAGES_MAX))
@@ -771,11 +767,8 @@ static int c_vma_remap(struct msm_vm_c *vm, struct msm_vm_c_vma *vma)
 		return ret;
 	mutex_lock(&vm->mmu_lock);
 	mmu->prealloc = &prealloc;
-	if (obj)
-		ret = mmu->funcs->map_sg(mmu, vma->base.va.addr, sg, skip, vma->base.va.range,
-					 prot);
-	else
-		ret = mmu->funcs->map_prr(mmu, vma->base.va.addr, vma->base.va.range, prot);
+	ret = mmu->funcs->map_sg(mmu, vma->base.va.addr, sg, skip, vma->base.va.range,
+				 vm->bo_funcs->prot(vma->base.gem.obj));
 	mmu->prealloc = NULL;
 	mutex_unlock(&vm->mmu_lock);
 	mmu->funcs->prealloc_cleanup(mmu, &prealloc);
@@ -799,10 +792,12 @@ int msm_vm_c_validate(struct msm_vm *_vm)
 	drm_gpuvm_for_each_va(va, &vm->gpuvm) {
 		struct msm_vm_c_vma *vma = va_to_c_vma(va);
 
-		if (vma->mapped)
+		/*
+		 * Only a BO's VMAs: a MAP_NULL range is never unmapped outside
+		 * a job (no call reaches it but msm_vm_close(), which closes it).
+		 */
+		if (vma->mapped || !va->gem.obj)
 			continue;
-		if (va->gem.obj)
-			drm_gem_gpuva_assert_lock_held(va->gem.obj);
 		ret = c_vma_remap(vm, vma);
 		if (ret)
 			return ret;

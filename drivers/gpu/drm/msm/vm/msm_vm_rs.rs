@@ -966,11 +966,22 @@ unsafe extern "C" fn rs_bo_unmap(
         }
         return;
     }
-    // Every VM of this core. Closing may free the current vm_bo, never the next one, which
-    // belongs to another VM; `of_obj` reads it before returning the current one.
-    for bo in GpuVmBo::<RsVm>::of_obj(&obj) {
-        // SAFETY: The caller holds the resv of every VM of the BO (`msm_vm_bo_lock_vms()`).
-        unsafe { bo_unmap_vm_bo(bo, &obj, close) };
+    // SAFETY: The caller holds the resv of every VM of the BO (`msm_vm_bo_lock_vms()`).
+    unsafe { bo_unmap_vms(&obj, close, false) };
+}
+
+/// Unmaps, and with `close` closes, the VMAs of `obj` in every VM of this core, or in its
+/// kernel-managed ones only.
+///
+/// # Safety
+///
+/// The current task holds the resv of every VM the BO has VMAs in.
+unsafe fn bo_unmap_vms(obj: &GpuvaLocked<'_>, close: bool, managed_only: bool) {
+    // Closing may free the current vm_bo, never the next one, which belongs to another VM;
+    // `of_obj` reads it before returning the current one.
+    for bo in GpuVmBo::<RsVm>::of_obj(obj).filter(|bo| !managed_only || bo.vm().data().managed) {
+        // SAFETY: Guaranteed by the caller.
+        unsafe { bo_unmap_vm_bo(bo, obj, close) };
     }
 }
 
@@ -984,11 +995,8 @@ unsafe extern "C" fn rs_bo_unmap(
 unsafe extern "C" fn rs_bo_close_managed(obj: *mut bindings::drm_gem_object) {
     // SAFETY: `obj` is referenced by the caller, who holds its resv (contract).
     let obj = unsafe { gem::Object::from_raw(obj).assume_gpuva_locked() };
-    // As in `rs_bo_unmap`: closing may free the current vm_bo, never the next one.
-    for bo in GpuVmBo::<RsVm>::of_obj(&obj).filter(|bo| bo.vm().data().managed) {
-        // SAFETY: The caller holds the resv of every VM of the BO.
-        unsafe { bo_unmap_vm_bo(bo, &obj, true) };
-    }
+    // SAFETY: The caller holds the resv of every VM of the BO.
+    unsafe { bo_unmap_vms(&obj, true, true) };
 }
 
 /// Implements `msm_vm_bo_describe()` of `msm_vm.h`.

@@ -419,9 +419,8 @@ impl Job {
     /// the sum cannot wrap.
     fn count(&mut self) -> Result {
         let mmu = self.mmu();
-        let Some(count) = mmu.funcs().prealloc_count else {
-            return Ok(());
-        };
+        // `msm_vm_create()` checked that the MMU of a user-managed VM counts.
+        let count = mmu.funcs().prealloc_count.ok_or(EINVAL)?;
         let p = ptr::addr_of_mut!(self.prealloc);
         let add = |start: u64, end: u64| -> Result {
             // SAFETY: The MMU is valid and `p` is this job's, not in use by the MMU.
@@ -464,10 +463,7 @@ impl Job {
     /// Allocates the page-table pages create counted.
     fn prealloc(&mut self) -> Result {
         let mmu = self.mmu();
-        let (Some(_), Some(allocate)) = (mmu.funcs().prealloc_count, mmu.funcs().prealloc_allocate)
-        else {
-            return Ok(());
-        };
+        let allocate = mmu.funcs().prealloc_allocate.ok_or(EINVAL)?;
         // SAFETY: The MMU is valid and the pre-allocation is this job's, not in use by the MMU.
         to_result(unsafe { allocate(mmu.raw(), ptr::addr_of_mut!(self.prealloc)) })?;
         self.prealloc_allocated = true;
@@ -826,7 +822,7 @@ pub(super) unsafe extern "C" fn rs_job_create(
     }
 }
 
-/// Maps one VMA an unmap outside a job left unmapped; see `msm_vm_validate()`.
+/// Maps a BO's VMA an unmap outside a job left unmapped; see `msm_vm_validate()`.
 fn vma_remap(vm: &Vm, va: &super::Va) -> Result {
     let d = vm.data();
     let mmu = d.mmu;
@@ -838,14 +834,13 @@ fn vma_remap(vm: &Vm, va: &super::Va) -> Result {
     ) else {
         return Err(EINVAL);
     };
-    let mut sg = None;
-    let mut prot = (bindings::IOMMU_READ | bindings::IOMMU_WRITE) as c_int;
-    if let (Some(obj), Some(bo)) = (va.obj(), va.vm_bo()) {
-        // SAFETY: The caller holds the BO's resv (contract of `msm_vm_validate()`).
-        let obj = unsafe { obj.assume_gpuva_locked() };
-        sg = Some(sg_find(vm, bo, &obj, va.offset())?);
-        prot = d.bo_funcs.prot(obj.obj())?;
-    }
+    let (Some(obj), Some(bo)) = (va.obj(), va.vm_bo()) else {
+        return Err(EINVAL);
+    };
+    // SAFETY: The caller holds the BO's resv (contract of `msm_vm_validate()`).
+    let obj = unsafe { obj.assume_gpuva_locked() };
+    let (sg, skip) = sg_find(vm, bo, &obj, va.offset())?;
+    let prot = d.bo_funcs.prot(obj.obj())?;
     let len = usize::try_from(va.range()).map_err(|_| EINVAL)?;
     let mut prealloc = bindings::msm_mmu_prealloc::default();
     let p = ptr::addr_of_mut!(prealloc);
@@ -861,16 +856,10 @@ fn vma_remap(vm: &Vm, va: &super::Va) -> Result {
     // SAFETY: The MMU takes page tables from `prealloc` while this is set, under `mmu_lock`;
     // reset below, before the lock is dropped.
     unsafe { (*mmu.raw()).prealloc = p };
-    let ret = match sg {
-        Some((sg, skip)) => funcs.map_sg.ok_or(EINVAL).and_then(|f| {
-            // SAFETY: `sg` and `skip` come from the BO's table, which the driver pinned again.
-            to_result(unsafe { f(mmu.raw(), va.addr(), sg, skip, len, prot) })
-        }),
-        None => funcs.map_prr.ok_or(EINVAL).and_then(|f| {
-            // SAFETY: The MMU is valid.
-            to_result(unsafe { f(mmu.raw(), va.addr(), len, prot) })
-        }),
-    };
+    let ret = funcs.map_sg.ok_or(EINVAL).and_then(|f| {
+        // SAFETY: `sg` and `skip` come from the BO's table, which the driver pinned again.
+        to_result(unsafe { f(mmu.raw(), va.addr(), sg, skip, len, prot) })
+    });
     // SAFETY: As above.
     unsafe { (*mmu.raw()).prealloc = ptr::null_mut() };
     drop(log);
@@ -902,10 +891,9 @@ pub(super) unsafe extern "C" fn rs_validate(v: *mut bindings::msm_vm) -> c_int {
     // SAFETY: The caller holds the VM's resv (contract), as asserted above.
     let locked = unsafe { vm.assume_locked() };
     let vas = locked.vas_in(vm.start(), vm.start() + vm.range());
-    for va in vas.filter(|va| !va.data().mapped()) {
-        if let Some(obj) = va.obj() {
-            obj.assert_gpuva_lock_held();
-        }
+    // Only a BO's VMAs: a MAP_NULL range is never unmapped outside a job (no call reaches it but
+    // `msm_vm_close()`, which closes it).
+    for va in vas.filter(|va| !va.data().mapped() && va.obj().is_some()) {
         if let Err(e) = vma_remap(vm, va) {
             return e.to_errno();
         }

@@ -178,7 +178,8 @@ static struct msm_vm *conf_vm_info(struct kunit *test, struct msm_vm_create_info
 	struct msm_vm *vm;
 
 	info->drm = c->drm;
-	info->mmu = &c->mmu->base;
+	if (!info->mmu)
+		info->mmu = &c->mmu->base;
 	info->bo_funcs = &conf_bo_funcs;
 	vm = msm_vm_create(c->core, info);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
@@ -188,21 +189,16 @@ static struct msm_vm *conf_vm_info(struct kunit *test, struct msm_vm_create_info
 struct msm_vm *conf_vm_on(struct kunit *test, struct msm_vm_test_mmu *mmu, u64 start, u64 size,
 			  bool managed)
 {
-	struct conf *c = test->priv;
 	struct msm_vm_create_info info = {
-		.drm = c->drm,
 		.mmu = &mmu->base,
-		.bo_funcs = &conf_bo_funcs,
 		.name = managed ? "conf-managed" : "conf-user",
 		.va_start = start,
 		.va_size = size,
 		.managed = managed,
 		.has_prr = !managed,
 	};
-	struct msm_vm *vm = msm_vm_create(c->core, &info);
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vm);
-	return vm;
+	return conf_vm_info(test, &info);
 }
 
 struct msm_vm *conf_vm(struct kunit *test, u64 start, u64 size, bool managed)

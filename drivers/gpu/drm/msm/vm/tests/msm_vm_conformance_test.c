@@ -110,10 +110,25 @@ static void create_rejects_a_vm_without_mmu_or_bo_funcs(struct kunit *test)
  */
 static void create_rejects_a_user_managed_vm_without_the_bind_callbacks(struct kunit *test)
 {
+	/* Each row: the callback left out, in the BO's table or the MMU's. */
+	static const struct {
+		const char *what;
+		bool mmu;
+		size_t off;
+	} missing[] = {
+		{ "get_sgt", false, offsetof(struct msm_vm_bo_funcs, get_sgt) },
+		{ "lookup", false, offsetof(struct msm_vm_bo_funcs, lookup) },
+		{ "prot", false, offsetof(struct msm_vm_bo_funcs, prot) },
+		{ "unmap", true, offsetof(struct msm_mmu_funcs, unmap) },
+		{ "prealloc_count", true, offsetof(struct msm_mmu_funcs, prealloc_count) },
+		{ "prealloc_allocate", true, offsetof(struct msm_mmu_funcs, prealloc_allocate) },
+		{ "prealloc_cleanup", true, offsetof(struct msm_mmu_funcs, prealloc_cleanup) },
+		{ "map_sg", true, offsetof(struct msm_mmu_funcs, map_sg) },
+		{ "map_prr, with PRR", true, offsetof(struct msm_mmu_funcs, map_prr) },
+	};
 	struct conf *c = test->priv;
-	const struct msm_mmu_funcs *full = c->mmu->base.funcs;
-	struct msm_vm_bo_funcs bo = conf_bo_funcs;
-	struct msm_mmu_funcs mmu_funcs = *full;
+	struct msm_vm_bo_funcs bo;
+	struct msm_mmu_funcs mmu_funcs;
 	struct msm_mmu mmu = c->mmu->base;
 	struct msm_vm_create_info info = {
 		.drm = c->drm, .mmu = &mmu, .bo_funcs = &bo,
@@ -121,38 +136,17 @@ static void create_rejects_a_user_managed_vm_without_the_bind_callbacks(struct k
 	};
 	struct msm_vm_live live;
 	struct msm_vm *vm;
+	unsigned int i;
 
 	mmu.funcs = &mmu_funcs;
-	bo.prot = NULL;
-	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no prot");
-	bo = conf_bo_funcs;
-	bo.lookup = NULL;
-	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no lookup");
-	bo = conf_bo_funcs;
-	bo.get_sgt = NULL;
-	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no get_sgt");
-	bo = conf_bo_funcs;
-	mmu_funcs.unmap = NULL;
-	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no unmap");
-	mmu_funcs = *full;
-	mmu_funcs.prealloc_count = NULL;
-	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL,
-			    "no prealloc_count");
-	mmu_funcs = *full;
-	mmu_funcs.prealloc_cleanup = NULL;
-	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL,
-			    "no prealloc_cleanup");
-	mmu_funcs = *full;
-	mmu_funcs.map_sg = NULL;
-	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL, "no map_sg");
-	mmu_funcs = *full;
-	mmu_funcs.prealloc_allocate = NULL;
-	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL,
-			    "no prealloc_allocate");
-	mmu_funcs = *full;
-	mmu_funcs.map_prr = NULL;
-	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL,
-			    "PRR without map_prr");
+	for (i = 0; i < ARRAY_SIZE(missing); i++) {
+		bo = conf_bo_funcs;
+		mmu_funcs = *c->mmu->base.funcs;
+		*(void **)((char *)(missing[i].mmu ? (void *)&mmu_funcs : (void *)&bo) +
+			   missing[i].off) = NULL;
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(msm_vm_create(c->core, &info)), -EINVAL,
+				    "no %s", missing[i].what);
+	}
 	conf_live(test, &live);
 	KUNIT_EXPECT_EQ(test, live.vms, c->live.vms);
 
