@@ -336,6 +336,16 @@ DEFINE_ROWS_GEN_PARAMS(bad, bad_cases);
  * row's errno and the VM, its page tables, the BO references and the live
  * objects are as before.  The control rows succeed.
  */
+/**
+ * struct bad_snapshot - what a refused bind must leave as it was
+ * @desc: the VMAs, as conf_describe() writes them
+ * @log: the vm_log
+ */
+struct bad_snapshot {
+	char desc[256];
+	struct msm_vm_log_entry log[16];
+};
+
 static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
 {
 	const struct row_param *p = test->param_value;
@@ -345,11 +355,15 @@ static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
 	struct drm_msm_vm_bind args = row->args;
 	struct msm_vm_live live_before, live_after;
 	unsigned int refs_a, refs_b, maps, unmaps, logged, i;
-	struct msm_vm_log_entry log_before[16], log_after[16];
-	char before[256], after[256];
+	struct bad_snapshot *before, *after;
 	struct bind_fixture f;
 	int ret;
 
+	/* Off the stack: KASAN's redzones would take the frame past 2 KiB. */
+	before = kunit_kzalloc(test, sizeof(*before), GFP_KERNEL);
+	after = kunit_kzalloc(test, sizeof(*after), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	KUNIT_ASSERT_NOT_NULL(test, after);
 	bind_setup(test, &f);
 	if (row->no_prr) {
 		msm_vm_put(f.vm);
@@ -357,12 +371,12 @@ static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
 	}
 	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, &setup, 1), 0);
 
-	conf_describe(test, f.vm, before, sizeof(before));
+	conf_describe(test, f.vm, before->desc, sizeof(before->desc));
 	refs_a = kref_read(&f.a->refcount);
 	refs_b = kref_read(&f.b->refcount);
 	maps = c->mmu->map_calls;
 	unmaps = c->mmu->unmap_calls;
-	logged = msm_vm_log_read(f.vm, log_before, ARRAY_SIZE(log_before));
+	logged = msm_vm_log_read(f.vm, before->log, ARRAY_SIZE(before->log));
 	conf_live(test, &live_before);
 
 	ret = conf_bind_args(test, f.vm, &args, row->ops, row->n, row->stride);
@@ -372,8 +386,8 @@ static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
 		bind_teardown(test, &f);
 		return;
 	}
-	conf_describe(test, f.vm, after, sizeof(after));
-	KUNIT_EXPECT_STREQ(test, after, before);
+	conf_describe(test, f.vm, after->desc, sizeof(after->desc));
+	KUNIT_EXPECT_STREQ(test, after->desc, before->desc);
 	KUNIT_EXPECT_EQ(test, kref_read(&f.a->refcount), refs_a);
 	KUNIT_EXPECT_EQ(test, kref_read(&f.b->refcount), refs_b);
 	/* Every page of the setup mapping, and none around it. */
@@ -384,8 +398,8 @@ static void bind_refuses_bad_input_and_changes_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(c->mmu, 0x200000 + SZ_64K), 0);
 	KUNIT_EXPECT_EQ(test, c->mmu->map_calls, maps);
 	KUNIT_EXPECT_EQ(test, c->mmu->unmap_calls, unmaps);
-	KUNIT_EXPECT_EQ(test, msm_vm_log_read(f.vm, log_after, ARRAY_SIZE(log_after)), logged);
-	KUNIT_EXPECT_MEMEQ(test, log_after, log_before, logged * sizeof(log_before[0]));
+	KUNIT_EXPECT_EQ(test, msm_vm_log_read(f.vm, after->log, ARRAY_SIZE(after->log)), logged);
+	KUNIT_EXPECT_MEMEQ(test, after->log, before->log, logged * sizeof(before->log[0]));
 	conf_live(test, &live_after);
 	KUNIT_EXPECT_EQ(test, live_after.vmas, live_before.vmas);
 	KUNIT_EXPECT_EQ(test, live_after.vm_bos, live_before.vm_bos);
