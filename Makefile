@@ -13,7 +13,9 @@ help:
 	@echo '                   plain kernel and on a KASAN + lockdep + DEBUG_LIST one'
 	@echo 'make test-fast     only the plain kernel (for quick iterations)'
 	@echo 'make test-debug    only the debug kernel'
-	@echo 'make compare       the same run, reported per suite and per case'
+	@echo 'make compare       the main job: conformance and benchmarks of both cores and'
+	@echo '                   the floor on the plain kernel; prints the side-by-side report'
+	@echo '                   and targets, writes it with CSV and a plot to out/compare/'
 	@echo 'make check         checkpatch --strict, kernel-doc, rustfmt, clippy, shellcheck,'
 	@echo '                   Rust core independent of the C core: 0 findings'
 	@echo 'make selftest      test the tooling itself (assembly, KERNEL_SRC, bindgen shim, report)'
@@ -44,8 +46,10 @@ test-fast: deps
 test-debug: deps
 	@$(T)/test.sh debug
 
+# The main job: the plain kernel with the benchmarks in full; the report,
+# Markdown, CSV and plot go to out/compare/.
 compare: deps
-	@$(T)/test.sh --table um debug
+	@$(T)/test.sh --compare
 
 check: deps
 	@$(T)/check.sh

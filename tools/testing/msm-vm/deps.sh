@@ -15,6 +15,8 @@ pkgs=(
 	clang lld llvm
 	# Rust for Linux 6.12 with Debian's toolchain (DESIGN.md section 5)
 	rustc-web rust-web-src bindgen rustfmt-web rust-web-clippy
+	# make compare's plot of ns/op against live VMAs
+	gnuplot-nox
 )
 [ -n "${KERNEL_SRC:-}" ] || pkgs+=(linux-source-6.12)
 read -r -a extra <<<"${MSM_VM_EXTRA_PKGS:-}"

@@ -13,8 +13,10 @@ Every file is read from the directory of the run's RESULTS.json, which
 kunit.sh wrote for this run only (test.sh makes it new each time): a missing
 results file is an error naming it, never a reason to look elsewhere.
 Each kernel splat kunit.sh found in a run's log (splats-NAME.txt) counts as
-one failure; base-NAME.txt names the tree the kernel was built from, and is
-printed first.
+one failure, and so does each compiler diagnostic located in msm-vm's own
+files (warnings-NAME.txt, from quiet.py): they must build without one.
+base-NAME.txt names the tree the kernel was built from, and is printed
+first.
 
 The conformance suites run every case once per VM core and log, per core,
 "msm-vm-core: suite=S core=C cases=N failed=N us=N" (test-NAME.log).  Those lines give a per-core table (cases, failures, time
@@ -28,6 +30,7 @@ import os
 import re
 import sys
 
+DIAG_LINE = re.compile(r"^\S+:\d+:\d+: (warning|error): |^(warning|error)(\[\w+\])?: ")
 CORE_LINE = re.compile(
     r"msm-vm-core: suite=(\S+) core=(\S+) cases=(\d+) failed=(\d+) us=(\d+)")
 
@@ -109,6 +112,14 @@ def main():
                 suites["(kernel log splats)"] = {"PASS": 0, "FAIL": len(splats), "SKIP": 0}
                 total["FAIL"] += len(splats)
                 notes += [f"  {name}: kernel log: {line}" for line in splats]
+        warn_file = os.path.join(run_dir, f"warnings-{name}.txt")
+        if os.path.exists(warn_file):
+            with open(warn_file, encoding="utf-8", errors="replace") as f:
+                diags = [line.rstrip() for line in f if DIAG_LINE.match(line)]
+            if diags:
+                suites["(msm-vm compiler warnings)"] = {"PASS": 0, "FAIL": len(diags), "SKIP": 0}
+                total["FAIL"] += len(diags)
+                notes += [f"  {name}: build: {line}" for line in diags]
         for suite, c in suites.items():
             rows.append((name, suite, c))
         stats = core_stats(os.path.join(run_dir, f"test-{name}.log"))

@@ -4,11 +4,20 @@
 # Build and run the msm-vm KUnit kernels, then report exactly their results.
 #
 #   test.sh [--table] KERNEL...
+#   test.sh --compare
 #
 # KERNEL is "um" (the plain UML kernel) or "debug" (KASAN, lockdep,
 # DEBUG_LIST).  Every kernel named runs to the end, even after another one
 # failed; report.py then reads the results of this invocation and nothing
-# else.  --table adds one line per failed or skipped case.
+# else.  --table adds one line per failed or skipped case.  The benchmark
+# suite runs briefly (msm_vm_bench_test.c), and compare.py --check makes
+# sure every result of it is there.
+#
+# --compare (make compare) runs the plain kernel only, with the benchmarks
+# in full (msm_vm_conformance.bench=full, and the memory their 1 GiB BO and
+# 10^6 VMAs need), then report.py --table and compare.py, which prints the
+# side-by-side report and writes it, with bench.csv and scaling.png, into
+# out/compare/<time>-<commit>/ (out/compare/last points at the newest).
 #
 # Where results live: every invocation gets a directory of its own, made
 # empty here, <work>/runs/<time>-<pid>/, and passes that one path to kunit.sh
@@ -31,13 +40,20 @@ REQUIRED=(--require rust_doctests_kernel --require msm_vm_rust_ffi)
 
 report_args=()
 kernels=()
+compare=
 for a in "$@"; do
 	case "$a" in
 	--table) report_args+=(--table) ;;
+	--compare) compare=1 ;;
 	um | debug) kernels+=("$a") ;;
-	*) die "test.sh: unknown argument $a (expected --table, um or debug)" ;;
+	*) die "test.sh: unknown argument $a (expected --table, --compare, um or debug)" ;;
 	esac
 done
+if [ -n "$compare" ]; then
+	[ ${#kernels[@]} -eq 0 ] || die "test.sh: --compare runs the um kernel only"
+	kernels=(um)
+	report_args+=(--table)
+fi
 [ ${#kernels[@]} -gt 0 ] || die "test.sh: name at least one kernel: um or debug"
 
 resolve_base
@@ -55,10 +71,27 @@ for k in "${kernels[@]}"; do
 	um) cfg=(--kunitconfig "$KCONF") ;;
 	debug) cfg=(--kunitconfig "$KCONF" --kunitconfig "$KCONF_DEBUG") ;;
 	esac
+	[ -z "$compare" ] ||
+		cfg+=(--kernel-arg msm_vm_conformance.bench=full --kernel-arg mem=3G --timeout 1800)
 	# A failed build is reported by report.py as this kernel's missing
 	# results; the other kernels still run.
 	"$(dirname "$0")/kunit.sh" --name "$k" --results "$RUN_DIR" "${cfg[@]}" || true
 	specs+=("$k=$RUN_DIR/results-$k.json")
 done
 msg "results of this run: $RUN_DIR"
-exec "$(dirname "$0")/report.py" "${report_args[@]}" "${REQUIRED[@]}" "${specs[@]}"
+rc=0
+"$(dirname "$0")/report.py" "${report_args[@]}" "${REQUIRED[@]}" "${specs[@]}" || rc=$?
+if [ -z "$compare" ]; then
+	for spec in "${specs[@]}"; do
+		[ ! -f "${spec#*=}" ] || "$(dirname "$0")/compare.py" --check "$spec" || rc=1
+	done
+	exit "$rc"
+fi
+commit=$(git -C "$MSM_VM_TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git -C "$MSM_VM_TOP" status --porcelain 2>/dev/null)" ] || commit+=-dirty
+out=$MSM_VM_TOP/out/compare/$(date +%Y%m%d-%H%M%S)-$commit
+title="Linux $BASE_VERSION ($BASE_DESC), commit $commit"
+title+=", $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+"$(dirname "$0")/compare.py" --out "$out" --title "$title" "${specs[0]}" || rc=1
+ln -sfn "$(basename "$out")" "$MSM_VM_TOP/out/compare/last"
+exit "$rc"

@@ -417,15 +417,14 @@ void conf_suite_exit(struct kunit_suite *suite)
 			conf_core_stats[i].failed, div_u64(conf_core_stats[i].ns, NSEC_PER_USEC));
 }
 
-int conf_init(struct kunit *test)
+int conf_init_core(struct kunit *test, const struct msm_vm_funcs *core)
 {
 	struct conf *c;
 
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	test->priv = c;
-	/* The param points into msm_vm_cores. */
-	c->core = *(const struct msm_vm_funcs *const *)test->param_value;
+	c->core = core;
 	c->dev = drm_kunit_helper_alloc_device(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->dev);
 	c->drm = __drm_kunit_helper_alloc_drm_device_with_driver(test, c->dev,
@@ -435,9 +434,16 @@ int conf_init(struct kunit *test)
 	c->mmu = msm_vm_test_mmu_new(test, c->dev);
 	c->file = kunit_kzalloc(test, sizeof(*c->file), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->file);
-	msm_vm_core_live(c->core, &c->live);
+	if (core)
+		msm_vm_core_live(core, &c->live);
 	c->start_ns = ktime_get_ns();
 	return 0;
+}
+
+int conf_init(struct kunit *test)
+{
+	/* The param points into msm_vm_cores. */
+	return conf_init_core(test, *(const struct msm_vm_funcs *const *)test->param_value);
 }
 
 void conf_exit(struct kunit *test)

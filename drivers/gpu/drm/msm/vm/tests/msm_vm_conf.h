@@ -74,6 +74,8 @@ extern const struct msm_vm_bo_funcs conf_bo_funcs;
 
 struct conf_bo *to_conf_bo(struct drm_gem_object *obj);
 int conf_init(struct kunit *test);
+/* conf_init() for @core, or with no core (NULL) for cases that use none. */
+int conf_init_core(struct kunit *test, const struct msm_vm_funcs *core);
 void conf_exit(struct kunit *test);
 int conf_suite_init(struct kunit_suite *suite);
 void conf_suite_exit(struct kunit_suite *suite);

@@ -277,6 +277,12 @@ struct msm_vm_test_mmu *msm_vm_test_mmu_new(struct kunit *test, struct device *d
 	return mmu;
 }
 
+void msm_vm_test_mmu_free(struct kunit *test, struct msm_vm_test_mmu *mmu)
+{
+	kunit_release_action(test, test_mmu_release, mmu);
+	kunit_kfree(test, mmu);
+}
+
 phys_addr_t msm_vm_test_mmu_phys(struct msm_vm_test_mmu *mmu, u64 iova)
 {
 	return mmu->pgtbl->iova_to_phys(mmu->pgtbl, iova);

@@ -60,6 +60,15 @@ struct msm_vm_test_mmu {
 struct msm_vm_test_mmu *msm_vm_test_mmu_new(struct kunit *test, struct device *dev);
 
 /**
+ * msm_vm_test_mmu_free() - free a test MMU before @test ends
+ * @test: the test that made it
+ * @mmu: the MMU; no VM may use it any more
+ *
+ * Frees its page tables and @mmu itself.
+ */
+void msm_vm_test_mmu_free(struct kunit *test, struct msm_vm_test_mmu *mmu);
+
+/**
  * msm_vm_test_mmu_phys() - what a GPU address translates to
  * @mmu: the test MMU
  * @iova: the address
