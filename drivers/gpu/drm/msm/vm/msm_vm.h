@@ -831,8 +831,11 @@ msm_vm_bind_job_create(struct msm_vm *vm, struct drm_file *file, const struct dr
  * freed.  For throttling: the driver waits while too many pages of a VM's
  * jobs are in flight before it takes any lock (upstream msm: 1024).
  * Consecutive MAP and MAP_NULL ops whose ranges meet in one 2 MiB block
- * share their last-level tables and are counted once.  Does not sleep; no
- * lock needed.
+ * share their last-level tables and are counted once, and an op at or
+ * above the end of the one before shares with it the tables they have in
+ * common (&msm_mmu_funcs.prealloc_count): ops in increasing address order
+ * count exactly what their ranges need on empty page tables, in any order
+ * at most what each needs alone.  Does not sleep; no lock needed.
  *
  * Return: the number of pages.
  */

@@ -77,7 +77,6 @@ enum c_pt_kind {
 
 /**
  * struct c_pt_op - a page-table write queued by prepare for run
- * @node: in &c_job.pt_ops, or in &c_job.spare_pt while unused
  * @kind: what to write
  * @iova: first address
  * @range: size in bytes
@@ -88,7 +87,6 @@ enum c_pt_kind {
  *	them until the write is done; NULL for MAP_NULL ranges
  */
 struct c_pt_op {
-	struct list_head node;
 	enum c_pt_kind kind;
 	u64 iova;
 	u64 range;
@@ -108,8 +106,10 @@ struct c_pt_op {
  *	prepare
  * @prepared: prepare applied every op
  * @ran: run was called
- * @pt_ops: queued page-table writes, in order
- * @spare_pt: pre-allocated &struct c_pt_op not used yet
+ * @pt: page-table writes, queued in order, @nr_pt of them, in an array
+ *	of @max_pt allocated by c_job_reserve() (one allocation per job)
+ * @nr_pt: entries of @pt queued
+ * @max_pt: entries of @pt allocated
  * @spare_vma: pre-allocated VMAs not used yet, @nr_spare_vma of them
  * @nr_spare_vma: entries of @spare_vma in use
  * @cur: the op prepare is applying (step callbacks read it)
@@ -125,8 +125,9 @@ struct c_job {
 	u64 seq;
 	bool prepared;
 	bool ran;
-	struct list_head pt_ops;
-	struct list_head spare_pt;
+	struct c_pt_op *pt;
+	u64 nr_pt;
+	u64 max_pt;
 	struct msm_vm_c_vma **spare_vma;
 	u32 nr_spare_vma;
 	const struct c_bind_op *cur;
@@ -284,8 +285,6 @@ struct msm_vm_bind_job *msm_vm_c_job_create(struct msm_vm *_vm, struct drm_file 
 	job->nr_ops = args->nr_ops;
 	job->vm = vm;
 	job->queue_id = args->queue_id;
-	INIT_LIST_HEAD(&job->pt_ops);
-	INIT_LIST_HEAD(&job->spare_pt);
 	drm_gpuvm_get(&vm->gpuvm);
 	atomic_long_inc(&msm_vm_c_live_jobs);
 
@@ -447,10 +446,9 @@ static struct c_pt_op *c_queue(struct c_job *job, enum c_pt_kind kind, u64 iova,
 	struct c_pt_op *pt;
 
 	/* c_job_reserve() counted every write a step may queue. */
-	if (WARN_ON(list_empty(&job->spare_pt)))
+	if (WARN_ON(job->nr_pt >= job->max_pt))
 		return NULL;
-	pt = list_first_entry(&job->spare_pt, struct c_pt_op, node);
-	list_move_tail(&pt->node, &job->pt_ops);
+	pt = &job->pt[job->nr_pt++];
 	pt->kind = kind;
 	pt->iova = iova;
 	pt->range = range;
@@ -476,7 +474,7 @@ static struct msm_vm_c_vma *c_take_vma(struct c_job *job)
  */
 static bool c_step_has(struct c_job *job, u32 vmas, bool write)
 {
-	return !WARN_ON(job->nr_spare_vma < vmas || (write && list_empty(&job->spare_pt)));
+	return !WARN_ON(job->nr_spare_vma < vmas || (write && job->nr_pt >= job->max_pt));
 }
 
 int msm_vm_c_step_map(struct drm_gpuva_op *op, void *priv)
@@ -582,13 +580,6 @@ int msm_vm_c_step_unmap(struct drm_gpuva_op *op, void *priv)
 }
 
 /* Does a VA other than one starting at @addr hold the page at @addr? */
-static bool c_splits_at(struct msm_vm_c *vm, u64 addr)
-{
-	struct drm_gpuva *va = drm_gpuva_find_first(&vm->gpuvm, addr, PAGE_SIZE);
-
-	return va && va->va.addr < addr;
-}
-
 /*
  * Phase 1 of prepare, before the VA tree changes: allocate everything the
  * steps of all ops may use, and obtain the vm_bo and the scatterlist
@@ -617,7 +608,6 @@ static int c_job_reserve(struct c_job *job)
 	u64 writes = 0, distinct = 0, vmas = 0, max_end = 0;
 	u64 stamp;
 	bool sorted = true;
-	struct c_pt_op *pt;
 	struct drm_gpuva *va;
 	u32 i;
 	int ret;
@@ -627,6 +617,7 @@ static int c_job_reserve(struct c_job *job)
 	stamp = ++vm->reserve_stamp;
 	for (i = 0; i < job->nr_ops; i++) {
 		struct c_bind_op *op = &job->ops[i];
+		struct drm_gpuva *first = NULL, *last = NULL;
 		u64 end = op->iova + op->range;
 		bool after_all = op->iova >= max_end;
 
@@ -640,11 +631,14 @@ static int c_job_reserve(struct c_job *job)
 				vma->reserve_stamp = stamp;
 				distinct++;
 			}
+			first = first ?: va;
+			last = va;
 		}
 		writes++;
 		vmas += op->op != MSM_VM_BIND_OP_UNMAP;
-		vmas += !after_all || c_splits_at(vm, op->iova);
-		vmas += !after_all || c_splits_at(vm, end);
+		/* One walk tells where the op may split a VA: at its start or its end. */
+		vmas += !after_all || (first && first->va.addr < op->iova);
+		vmas += !after_all || (last && last->va.addr + last->va.range > end);
 		if (op->op != MSM_VM_BIND_OP_MAP)
 			continue;
 		op->vm_bo = drm_gpuvm_bo_obtain(&vm->gpuvm, op->obj);
@@ -660,12 +654,13 @@ static int c_job_reserve(struct c_job *job)
 	if (!sorted)
 		writes = distinct + job->nr_ops + vmas;
 
-	for (; writes; writes--) {
-		pt = c_may_fail(kzalloc(sizeof(*pt), gfp));
-		if (!pt)
-			return -ENOMEM;
-		list_add(&pt->node, &job->spare_pt);
-	}
+	/* A count the address space of a 32-bit kernel cannot hold. */
+	if (writes > SIZE_MAX / sizeof(*job->pt))
+		return -ENOMEM;
+	job->pt = c_may_fail(kvcalloc(writes, sizeof(*job->pt), gfp));
+	if (!job->pt)
+		return -ENOMEM;
+	job->max_pt = writes;
 	job->spare_vma = c_may_fail(kvmalloc_array(vmas, sizeof(*job->spare_vma), gfp));
 	if (!job->spare_vma)
 		return -ENOMEM;
@@ -851,7 +846,7 @@ static int c_job_apply(struct c_job *job, bool unmaps_only)
 		vm->bind_done = job->seq;
 	}
 	mmu->prealloc = &job->prealloc;
-	list_for_each_entry(pt, &job->pt_ops, node) {
+	for (pt = job->pt; pt < job->pt + job->nr_pt; pt++) {
 		if (pt->kind == C_PT_UNMAP) {
 			mmu->funcs->unmap(mmu, pt->iova, pt->range);
 			c_log(vm, "unmap", pt, job->queue_id);
@@ -887,10 +882,10 @@ void msm_vm_c_job_run(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 /* Did prepare queue a map?  Unmaps are done even if the job never runs. */
 static bool c_job_maps(const struct c_job *job)
 {
-	const struct c_pt_op *pt;
+	u64 i;
 
-	list_for_each_entry(pt, &job->pt_ops, node)
-		if (pt->kind != C_PT_UNMAP)
+	for (i = 0; i < job->nr_pt; i++)
+		if (job->pt[i].kind != C_PT_UNMAP)
 			return true;
 	return false;
 }
@@ -899,8 +894,7 @@ void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 {
 	struct c_job *job = to_c_job(_job);
 	struct msm_vm_c *vm = job->vm;
-	struct c_pt_op *pt, *tmp;
-	u32 i;
+	u64 i;
 
 	/*
 	 * Page tables then lack maps the VMAs have.  A job that queued no map
@@ -917,12 +911,10 @@ void msm_vm_c_job_free(struct msm_vm *_vm, struct msm_vm_bind_job *_job)
 	 */
 	if (!job->ran && job->seq)
 		c_job_apply(job, true);
-	list_splice_init(&job->spare_pt, &job->pt_ops);
-	list_for_each_entry_safe(pt, tmp, &job->pt_ops, node) {
-		if (pt->obj)
-			drm_gem_object_put(pt->obj);
-		kfree(pt);
-	}
+	for (i = 0; i < job->nr_pt; i++)
+		if (job->pt[i].obj)
+			drm_gem_object_put(job->pt[i].obj);
+	kvfree(job->pt);
 	while (job->nr_spare_vma)
 		kfree(job->spare_vma[--job->nr_spare_vma]);
 	kvfree(job->spare_vma);

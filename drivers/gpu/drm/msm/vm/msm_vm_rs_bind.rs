@@ -623,16 +623,6 @@ struct Reserved<'p> {
     vas: KVVec<VaAlloc<RsVm>>,
 }
 
-/// Does a VA other than one starting at `addr` hold the page at `addr`?
-fn splits_at(locked: &VmLocked<'_, RsVm>, addr: u64) -> bool {
-    let page = kernel::page::PAGE_SIZE as u64;
-    // `addr` may be the VM's end, the last page below 2^64.
-    locked
-        .vas_in(addr, addr.saturating_add(page))
-        .next()
-        .is_some_and(|va| va.addr() < addr)
-}
-
 /// Phase 1 of prepare, the C core's `c_job_reserve()`: what the steps of all ops may use, counted
 /// on the tree of now. Per op: the new VA (not for UNMAP), and prev and next where its start or end
 /// falls inside a VA; one queued write per VA it overlaps and one for its own map. An op starting
@@ -661,16 +651,21 @@ fn reserve<'p>(
         let after_all = op.iova >= max_end;
         sorted &= after_all;
         max_end = core::cmp::max(max_end, end);
+        // The first VA's start and the last one's end: one walk of the tree tells where the op
+        // may split a VA, at its start or at its end.
+        let (mut first, mut last) = (None, None);
         for va in locked.vas_in(op.iova, end) {
             writes += 1;
             if va.data().reserve_stamp.swap(stamp, Ordering::Relaxed) != stamp {
                 distinct += 1;
             }
+            first.get_or_insert(va.addr());
+            last = Some(va.addr() + va.range());
         }
         writes += 1;
         nr_vas += usize::from(op.op != bindings::MSM_VM_BIND_OP_UNMAP);
-        nr_vas += usize::from(!after_all || splits_at(locked, op.iova));
-        nr_vas += usize::from(!after_all || splits_at(locked, end));
+        nr_vas += usize::from(!after_all || first.is_some_and(|a| a < op.iova));
+        nr_vas += usize::from(!after_all || last.is_some_and(|e| e > end));
         let bo = proof.as_ref().map(|o| vm.obtain_bo(o)).transpose()?;
         let sg = match (&bo, proof) {
             (Some(bo), Some(o)) => Some(sg_find(vm, bo, o, op.obj_offset)?),

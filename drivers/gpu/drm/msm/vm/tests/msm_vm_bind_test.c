@@ -1146,11 +1146,39 @@ static void unsorted_maps_in_one_2m_block_preallocate_exactly_their_tables(struc
 }
 
 /*
- * Ops that leave the previous op's block are counted on their own: never
- * fewer tables than needed (the test MMU counts any shortfall), and the
- * documented bound, at most 3 per op.  Here blocks at 4 MiB, 1 GiB + 4 MiB,
- * 4 MiB + 2 MiB, and 4 MiB again after leaving it: 4 ranges of 3 tables
- * counted, of which the L1, two L2 and three L3 are used.
+ * Sorted ops in different 2 MiB blocks still share their upper tables: the
+ * MMU counts those once (msm_mmu_prealloc.last_end).  A map at 4 MiB, a
+ * MAP_NULL at 6 MiB (another L3, the same L2 and L1) and a map at 1 GiB +
+ * 4 MiB (another L2 and L3) need 3 + 1 + 2 tables on a fresh table, and
+ * the job allocates and uses exactly those, where counting each op alone
+ * gives 9.
+ */
+static void sorted_ops_count_each_shared_table_once(struct kunit *test)
+{
+	const struct drm_msm_vm_bind_op ops[] = {
+		MAP(HA, 0, PG(0), SZ_4K),
+		MAP_NULL(SZ_4M + SZ_2M + SZ_16K, SZ_4K),
+		MAP(HB, 0, SZ_1G + SZ_4M, SZ_8K),
+	};
+	struct conf *c = test->priv;
+	struct bind_fixture f;
+
+	bind_setup(test, &f);
+	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 3 + 1 + 2);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_used, 3 + 1 + 2);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_short, 0);
+	bind_teardown(test, &f);
+}
+
+/*
+ * Ops that leave the previous op's block are counted on their own, less
+ * what a range above the previous one shares with it: never fewer tables
+ * than needed (the test MMU counts any shortfall), and the documented
+ * bound, at most 3 per op.  Here blocks at 4 MiB, 1 GiB + 4 MiB (above it:
+ * its L1 is shared), 4 MiB + 2 MiB (below: counted alone), and 4 MiB again
+ * (below again): 3 + 2 + 3 + 3 tables counted, of which the L1, two L2 and
+ * three L3 are used.
  */
 static void unsorted_maps_stay_within_the_documented_bound(struct kunit *test)
 {
@@ -1165,7 +1193,7 @@ static void unsorted_maps_stay_within_the_documented_bound(struct kunit *test)
 
 	bind_setup(test, &f);
 	KUNIT_ASSERT_EQ(test, conf_bind(test, f.vm, ops, ARRAY_SIZE(ops)), 0);
-	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 3 * 4);
+	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_allocated, 3 + 2 + 3 + 3);
 	KUNIT_EXPECT_LE(test, c->mmu->prealloc_allocated, 3 * ARRAY_SIZE(ops));
 	/* L1 shared by all, an L2 per GiB, an L3 per 2 MiB block. */
 	KUNIT_EXPECT_EQ(test, c->mmu->prealloc_used, 1 + 2 + 3);
@@ -2097,6 +2125,7 @@ static struct kunit_case msm_vm_bind_cases[] = {
 	KUNIT_CASE_PARAM(maps_in_one_2m_block_preallocate_exactly_their_tables, core_gen_params),
 	KUNIT_CASE_PARAM(unsorted_maps_in_one_2m_block_preallocate_exactly_their_tables,
 			 core_gen_params),
+	KUNIT_CASE_PARAM(sorted_ops_count_each_shared_table_once, core_gen_params),
 	KUNIT_CASE_PARAM(unsorted_maps_stay_within_the_documented_bound, core_gen_params),
 	KUNIT_CASE_PARAM(a_failed_preallocation_is_enomem_and_changes_nothing, core_gen_params),
 	KUNIT_CASE_PARAM(a_failure_at_the_first_op_changes_nothing, core_gen_params),

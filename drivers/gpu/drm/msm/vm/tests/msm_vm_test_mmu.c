@@ -167,15 +167,27 @@ static int test_mmu_map_prr(struct msm_mmu *mmu, u64 iova, size_t len, int prot)
 	return test_mmu_map_from(to_test_mmu(mmu), iova, NULL, 0, len, prot);
 }
 
-/* As msm_iommu counts: one table per 512 GiB, 1 GiB and 2 MiB block spanned. */
+/*
+ * As msm_iommu counts: one table per 512 GiB, 1 GiB and 2 MiB block spanned,
+ * less the one of each level a range at or above the previous one's end
+ * shares with it (msm_mmu.h, &msm_mmu_funcs.prealloc_count).
+ */
 static void test_prealloc_count(struct msm_mmu *mmu, struct msm_mmu_prealloc *p,
 				u64 iova, u64 len)
 {
+	static const unsigned int shifts[] = { 39, 30, 21 };
+	bool after = p->last_end && iova >= p->last_end;
 	u64 end = iova + len;
+	unsigned int i;
 
-	p->count += (ALIGN(end, 1ULL << 39) - ALIGN_DOWN(iova, 1ULL << 39)) >> 39;
-	p->count += (ALIGN(end, SZ_1G) - ALIGN_DOWN(iova, SZ_1G)) >> 30;
-	p->count += (ALIGN(end, SZ_2M) - ALIGN_DOWN(iova, SZ_2M)) >> 21;
+	for (i = 0; i < ARRAY_SIZE(shifts); i++) {
+		u64 block = 1ULL << shifts[i], first = ALIGN_DOWN(iova, block);
+
+		p->count += (ALIGN(end, block) - first) >> shifts[i];
+		if (after && first == ALIGN_DOWN(p->last_end - 1, block))
+			p->count--;
+	}
+	p->last_end = end;
 }
 
 static void test_prealloc_cleanup(struct msm_mmu *_mmu, struct msm_mmu_prealloc *p)
