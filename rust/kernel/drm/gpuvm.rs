@@ -737,6 +737,16 @@ impl<T: DriverGpuVm> VaSpares<T> {
         }
     }
 
+    /// The number of VAs held, at most [`MAX_NEW_VAS`].
+    pub fn len(&self) -> usize {
+        self.vas.iter().filter(|s| s.is_some()).count()
+    }
+
+    /// Whether no VA is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     fn is_full(&self) -> bool {
         self.vas.iter().all(Option::is_some)
     }

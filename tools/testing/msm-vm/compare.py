@@ -237,11 +237,15 @@ def main():
                             ", ".join(f"{c} {v:.2f}x" for c, v in figs.items())
                             + f" (floor {fl:.2f}x)", met))
             if not met:
+                rel = ", ".join(f"{c} {ratio(ns(lo, c), ns(lo, 'floor')):.2f}x to "
+                                f"{ratio(ns(hi, c), ns(hi, 'floor')):.2f}x" for c in cores)
                 why.append(f"- P3 {kind}: from 10^3 to 10^6 VMAs, per op: "
                            + "; ".join(f"{c}: {phase_delta(lo, hi, c)}" for c in cores)
                            + f". The floor (one tree descent and one page-table walk per "
                            f"op) grows {fl:.2f}x itself: {ns(lo, 'floor')} to "
-                           f"{ns(hi, 'floor')} ns.")
+                           f"{ns(hi, 'floor')} ns; against it the cores go from {rel}. "
+                           "The lock step is the op's first walk of the VA tree, which "
+                           "takes the cache misses of a tree that no longer fits in cache.")
     else:
         targets.append(("P3", "per op at 10^6 live VMAs <= 1.3x at 10^3",
                         f"not measured: this run went up to 10^{live_max} "

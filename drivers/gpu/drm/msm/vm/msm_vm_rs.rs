@@ -39,16 +39,16 @@ use kernel::{
         gem::{self, GpuvaLocked},
         gpuvm::{
             DriverGpuVm, GpuVa, GpuVm, GpuVmBo, OpMap, OpMapped, OpRemap, OpRemapped, OpUnmap,
-            OpUnmapped, Ops, VaAlloc, VmLocked,
+            OpUnmapped, Ops, VaAlloc, VaSpares, VmLocked,
         },
         warn_on,
     },
     error::{from_err_ptr, to_result},
     ffi::{c_char, c_int, c_long, c_uint},
-    new_mutex,
+    new_mutex, new_spinlock,
     prelude::*,
     str::CStr,
-    sync::Mutex,
+    sync::{Mutex, SpinLock},
     types::{ARef, AlwaysRefCounted},
 };
 
@@ -291,6 +291,12 @@ pub struct RsVm {
     /// that it nests inside `fs_reclaim` and reports any allocation made while holding it.
     #[pin]
     mmu_lock: Mutex<Log>,
+    /// The VAs the last bind job prepared on this VM allocated and did not use, for the next
+    /// one: `VmLocked::sm_map` wants `MAX_NEW_VAS` at hand for each op, so every job would
+    /// otherwise allocate and free that many more than it uses. Taken and given back by
+    /// prepare, under the VM's resv; a spinlock only because the VM is shared.
+    #[pin]
+    spare_vas: SpinLock<VaSpares<RsVm>>,
     _live: Live<VMS>,
 }
 
@@ -507,6 +513,7 @@ fn create(info: &bindings::msm_vm_create_info) -> Result<ARef<Vm>> {
             },
             "msm_vm_rs::mmu_lock"
         ),
+        spare_vas <- new_spinlock!(VaSpares::default(), "msm_vm_rs::spare_vas"),
         _live: Live::new(),
     });
     // SAFETY: The device is valid and has DRIVER_GEM_GPUVA (checked); the range does not wrap

@@ -500,7 +500,15 @@ impl Job {
             // Within the capacity: does not allocate.
             proofs.push(proof, GFP_KERNEL)?;
         }
-        let Reserved { bos, sgs, vas } = reserve(&locked, ops, &proofs, step)?;
+        // Start from what the VM's last job left over (prepares of a VM hold its resv).
+        core::mem::swap(&mut *vm.data().spare_vas.lock(), spares);
+        let Reserved { bos, sgs, vas } = match reserve(&locked, ops, &proofs, step, spares.len()) {
+            Ok(r) => r,
+            Err(e) => {
+                core::mem::swap(&mut *vm.data().spare_vas.lock(), spares);
+                return Err(e);
+            }
+        };
 
         // Phase 2: apply the ops; their steps cannot fail.
         // From here on the job writes page tables, in run or in free. Under the VM's resv.
@@ -538,6 +546,8 @@ impl Job {
         }
         // The VMAs linked to the vm_bos hold their own references: ours go here.
         drop(bos);
+        // What the last op did not use, for the VM's next job.
+        core::mem::swap(&mut *vm.data().spare_vas.lock(), spares);
         self.prepared = true;
         Ok(())
     }
@@ -636,6 +646,7 @@ fn reserve<'p>(
     ops: &KVVec<BindOp>,
     proofs: &'p KVVec<Option<GpuvaLocked<'_>>>,
     step: &mut Step,
+    have: usize,
 ) -> Result<Reserved<'p>> {
     let vm = locked.vm();
     let gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
@@ -682,8 +693,9 @@ fn reserve<'p>(
         may_alloc()?;
         step.pt_ops.reserve(writes, gfp)?;
     }
-    // `VmLocked::sm_map` starts with a full `VaSpares`: room for the last op's leftovers.
-    let pool_len = nr_vas + MAX_NEW_VAS;
+    // `VmLocked::sm_map` starts with a full `VaSpares`: room for the last op's leftovers, of
+    // which the job already has `have` from the VM's last job.
+    let pool_len = nr_vas + MAX_NEW_VAS - have;
     may_alloc()?;
     let mut vas = KVVec::with_capacity(pool_len, gfp)?;
     for _ in 0..pool_len {
