@@ -125,19 +125,47 @@ unset KERNEL_SRC
 #    tools/testing/msm-vm/selftest-fail-<version>.
 cat >"$SCRATCH/fake-kunit.py" <<'FAKE'
 #!/usr/bin/env python3
+# "build" writes a fake kernel that prints its suites and one benchmark
+# line per result compare.py --check wants (as the real one does, minus the
+# rust core's results when the overlay has selftest-no-rust-bench);
+# "parse" turns that log into kunit.py's JSON.
 import json, os, sys
-opt = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
-with open("Makefile") as f:
-    sub = next(l.split("=")[1].strip() for l in f if l.startswith("SUBLEVEL ="))
-fail = os.path.exists(f"tools/testing/msm-vm/selftest-fail-6.12.{sub}")
-os.makedirs(opt["build_dir"], exist_ok=True)
-with open(os.path.join(opt["build_dir"], "test.log"), "w") as f:
-    f.write(f"fake kernel of 6.12.{sub}\n")
-suites = [("rust_doctests_kernel", "PASS"), ("msm_vm_rust_ffi", "PASS"),
-          (f"selftest_6_12_{sub}", "FAIL" if fail else "PASS")]
-with open(opt["json"], "w") as f:
-    json.dump({"name": "main", "sub_groups": [
-        {"name": n, "test_cases": [{"name": "a_case", "status": st}]} for n, st in suites]}, f)
+cmd = sys.argv[1]
+opt = dict(a[2:].split("=", 1) for a in sys.argv[2:] if a.startswith("--") and "=" in a)
+if cmd == "build":
+    with open("Makefile") as f:
+        sub = next(l.split("=")[1].strip() for l in f if l.startswith("SUBLEVEL ="))
+    fail = os.path.exists(f"tools/testing/msm-vm/selftest-fail-6.12.{sub}")
+    no_rust = os.path.exists("tools/testing/msm-vm/selftest-no-rust-bench")
+    cores = ["c"] if no_rust else ["c", "rust"]
+    sys.path.insert(0, "tools/testing/msm-vm")
+    import compare
+    out = [f"fake kernel of 6.12.{sub}"]
+    out += [f"msm-vm-core: suite=msm_vm_bench core={c} cases=5 failed=0 us=1"
+            for c in ("c", "rust")]
+    for n, st in [("rust_doctests_kernel", "PASS"), ("msm_vm_rust_ffi", "PASS"),
+                  (f"selftest_6_12_{sub}", "FAIL" if fail else "PASS")]:
+        out.append(f"fake-suite: {n} {st}")
+    zero = " ".join(f"{k}=1" for k in compare.FIELDS)
+    for s in compare.core_scenarios(4):
+        out += [f"msm-vm-bench: scenario={s} core={c} {zero}" for c in cores]
+        if compare.floor_of(s):
+            out.append(f"msm-vm-bench: scenario={compare.floor_of(s)} core=floor {zero}")
+    for s in compare.SIZES:
+        for kind in ("map", "unmap"):
+            out.append(f"msm-vm-bench: scenario={kind}-{s} core=floor-noalloc {zero}")
+    os.makedirs(opt["build_dir"], exist_ok=True)
+    linux = os.path.join(opt["build_dir"], "linux")
+    with open(linux, "w") as f:
+        f.write("#!/bin/sh\ncat <<'EOF'\n" + "\n".join(out) + "\nEOF\n")
+    os.chmod(linux, 0o755)
+elif cmd == "parse":
+    log = next(a for a in sys.argv[2:] if not a.startswith("--"))
+    with open(log) as f:
+        suites = [l.split()[1:] for l in f if l.startswith("fake-suite: ")]
+    with open(opt["json"], "w") as f:
+        json.dump({"name": "main", "sub_groups": [
+            {"name": n, "test_cases": [{"name": "a_case", "status": st}]} for n, st in suites]}, f)
 FAKE
 chmod +x "$SCRATCH/fake-kunit.py"
 # A second 6.12.y tree, 6.12.107 by its Makefile.
@@ -207,6 +235,12 @@ expect "... and counts" said "^3 passed, 0 failed$"
 expect "... and never unpacks the Debian base" test ! -e "$SCRATCH/cache-nodeb/base"
 verdict 6.12.107 pass
 
+# A benchmark result missing from a run fails make test, naming it.
+touch "$REPO/tools/testing/msm-vm/selftest-no-rust-bench"
+expect "a run without the Rust core's benchmark results fails" fails mk test-fast
+expect "... naming what is missing" said "benchmark results missing: .*bo-offset-end on rust"
+rm "$REPO/tools/testing/msm-vm/selftest-no-rust-bench"
+
 # 10. The bindgen shim, over a fake bindgen that shows what it was given.
 cat >"$SCRATCH/fake-bindgen" <<'FAKE'
 #!/bin/sh
@@ -244,6 +278,91 @@ expect "report: equal cores pass and get a per-core table" \
 { core_line c 2 1500; core_line rust 1 1200; } >"$R/test-um.log"
 expect "report: a core that ran fewer cases fails the run" fails report
 expect "report: ... and says which suite" grep -q "msm_vm_bind: the cores ran different" "$R/out"
+
+# 12. quiet.py: the 6.12 base's warnings go to the log only; a warning in
+#     an msm-vm file is shown, kept for report.py, and fails the run.
+Q=$SCRATCH/quiet
+mkdir -p "$Q"
+printf '%s\n' drivers/gpu/drm/msm/vm/msm_vm_c.c >"$Q/manifest"
+cat >"$Q/build.txt" <<'OUT'
+[10:00:00] Building KUnit Kernel ...
+In file included from /src/drivers/gpu/drm/msm/vm/msm_vm_c.c:11:
+/src/include/asm-generic/io.h:582:31: warning: arithmetic on a null pointer [-Wnull-pointer]
+        val = __raw_readb(PCI_IOBASE + addr);
+/src/drivers/gpu/drm/msm/vm/msm_vm_c.c:40:6: warning: unused variable 'x' [-Wunused-variable]
+        int x;
+2 warnings generated.
+warning: unused import: `Foo`
+  --> /src/rust/kernel/lib.rs:3:5
+[10:01:00] Elapsed time: 60.000s
+OUT
+quiet() {
+	"$T/quiet.py" --src /src --ours "$Q/manifest" --log "$Q/log" \
+		--warnings "$R/warnings-um.txt" <"$Q/build.txt" >"$Q/out" 2>&1
+}
+expect "quiet: runs" quiet
+expect "quiet: kunit.py's phases are shown" grep -q "Building KUnit Kernel" "$Q/out"
+expect "quiet: a warning in an msm-vm file is shown" grep -q "unused variable 'x'" "$Q/out"
+expect "quiet: the base's warnings are not" fails grep -q "null pointer\|unused import" "$Q/out"
+expect "quiet: ... and counted" grep -q "2 warnings from the 6.12 base left out, 1 from msm-vm" \
+	"$Q/out"
+expect "quiet: the log keeps everything" cmp -s "$Q/build.txt" "$Q/log"
+{ core_line c 1 1500; core_line rust 1 1200; } >"$R/test-um.log"
+expect "report: a warning in an msm-vm file fails the run" fails report
+expect "report: ... and is counted" grep -q "^um  *(msm-vm compiler warnings)  *0  *1 " "$R/out"
+: >"$R/warnings-um.txt"
+expect "report: no warning, no failure" report
+
+# 13. compare.py: the targets are computed from the figures, met or not.
+bench_line() { # scenario core ns_op [pages need bound]
+	echo "[1.0] msm-vm-bench: scenario=$1 core=$2 ops=1 reps=5 ns_op=$3 min=$3 max=$3" \
+		"pages=${4:-0} need=${5:-0} used=0 bound=${6:-0}" \
+		"create=1 lock=1 prepare=1 run=1 free=1"
+}
+{
+	core_line c 1 1500
+	core_line rust 1 1200
+	for s in $(python3 -c "import sys; sys.path.insert(0, '$T'); import compare
+print(' '.join(compare.core_scenarios(6)))"); do
+		bench_line "$s" c 100 3 3 9
+		bench_line "$s" rust 104 3 3 9
+	done
+	for s in 4k 64k 2m; do
+		for k in map unmap; do
+			bench_line "$k-$s" floor 50
+			bench_line "$k-$s" floor-noalloc 40
+		done
+	done
+	for e in 3 4 5 6; do
+		bench_line "live-map-1e$e" floor 50
+		bench_line "live-unmap-1e$e" floor 50
+	done
+} >"$R/test-um.log"
+sed -i 's/\(scenario=bo-offset-end core=rust ops=1 reps=5 ns_op=\)104/\1200/' \
+	"$R/test-um.log"
+cmp_run() { "$T/compare.py" --out "$R/cmp" um="$R/results-um.json" >"$R/cmp.out" 2>&1; }
+expect "compare: writes its report" cmp_run
+expect "compare: P1 at 2x the floor is not met" grep -q "^| P1 map | .* c 2.00x .* | NOT MET |" \
+	"$R/cmp.out"
+expect "compare: P2 at 1.04x is met where it holds ..." grep -q "35 of 36 within" "$R/cmp.out"
+expect "compare: ... and not met with one scenario at 2x" \
+	grep -q "^| P2 | .* worst bo-offset-end 2.00x | NOT MET |" "$R/cmp.out"
+expect "compare: P3 with equal costs is met" \
+	grep -q "^| P3 map | .* c 1.00x, rust 1.00x .* | met |" \
+	"$R/cmp.out"
+expect "compare: P4 at 1.92x is not met" grep -q "^| P4 | .* rust 1.92x | NOT MET |" "$R/cmp.out"
+expect "compare: P5 with pages == need is met" grep -q "^| P5 | .* | met |" "$R/cmp.out"
+expect "compare: ... and bench.csv has every result" \
+	test "$(($(wc -l <"$R/cmp/bench.csv") - 1))" = "$(grep -c msm-vm-bench "$R/test-um.log")"
+expect "compare: ... and the report is in report.md" cmp -s "$R/cmp/report.md" \
+	<(sed -n '/^# msm-vm compare/,/^msm-vm: compare: wrote/p' "$R/cmp.out" | sed '$d')
+if command -v gnuplot >/dev/null; then
+	expect "compare: ... and scaling.png is a PNG" \
+		grep -q "PNG image" <(file "$R/cmp/scaling.png")
+fi
+sed -i '/scenario=null-span core=rust/d' "$R/test-um.log"
+expect "compare: a missing result fails" fails cmp_run
+expect "compare: ... naming it" grep -q "missing: null-span on rust" "$R/cmp.out"
 
 [ "$failed" -gt 0 ] || rm -rf "$SCRATCH"
 echo "selftest: $passed passed, $failed failed"
