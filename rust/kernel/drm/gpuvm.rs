@@ -316,10 +316,12 @@ impl<T: DriverGpuVm> GpuVm<T> {
         }
     }
 
-    /// The vm_bo of `obj` in this VM, made if there is none yet, with a new reference.
+    /// The vm_bo of `obj` in this VM, made if there is none yet, with a new reference. The
+    /// reference lives as long as the lock `obj` stands for (`'a`), not just the borrow of `obj`:
+    /// the proof may be made, used and dropped in a loop while the references are kept.
     ///
     /// Fails with `ENOMEM`, including when [`DriverGpuVm::may_alloc`] refuses.
-    pub fn obtain_bo<'a>(&self, obj: &'a gem::GpuvaLocked<'_>) -> Result<VmBoRef<'a, T>> {
+    pub fn obtain_bo<'a>(&self, obj: &gem::GpuvaLocked<'a>) -> Result<VmBoRef<'a, T>> {
         // SAFETY: The VM and the object are valid, and the object's gpuva lock is held.
         let raw = unsafe { bindings::drm_gpuvm_bo_obtain(self.as_raw(), obj.obj().as_raw()) };
         if raw.is_null() {

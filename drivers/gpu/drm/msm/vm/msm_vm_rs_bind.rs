@@ -138,6 +138,57 @@ fn sg_find(
     Ok((sg, skip))
 }
 
+/// One item inline, more in a vector: a job of one op, the bind turnip issues for each new BO,
+/// allocates nothing for its ops nor for what prepare keeps per op.
+enum OneOrMany<T> {
+    One(Option<T>),
+    Many(KVVec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    /// Room for `n` items, allocated (with `flags`) only for more than one.
+    fn with_capacity(n: usize, flags: kernel::alloc::Flags) -> Result<Self> {
+        if n <= 1 {
+            return Ok(Self::One(None));
+        }
+        may_alloc()?;
+        Ok(Self::Many(KVVec::with_capacity(n, flags)?))
+    }
+
+    /// Adds an item within the room made: never allocates. `EINVAL` when full.
+    fn push(&mut self, item: T) -> Result {
+        match self {
+            Self::One(slot @ None) => {
+                *slot = Some(item);
+                Ok(())
+            }
+            Self::One(Some(_)) => Err(EINVAL),
+            Self::Many(v) if v.len() == v.capacity() => Err(EINVAL),
+            Self::Many(v) => Ok(v.push(item, GFP_NOWAIT)?),
+        }
+    }
+}
+
+impl<T> core::ops::Deref for OneOrMany<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Self::One(item) => item.as_slice(),
+            Self::Many(v) => v,
+        }
+    }
+}
+
+impl<T> core::ops::DerefMut for OneOrMany<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match self {
+            Self::One(item) => item.as_mut_slice(),
+            Self::Many(v) => v,
+        }
+    }
+}
+
 /// One checked op of a job.
 struct BindOp {
     op: u32,
@@ -259,7 +310,7 @@ pub(super) struct Job {
     prepared: bool,
     /// Run was called.
     ran: bool,
-    ops: KVVec<BindOp>,
+    ops: OneOrMany<BindOp>,
     step: Step,
     spares: VaSpares<RsVm>,
     _live: Live<JOBS>,
@@ -360,9 +411,8 @@ fn job_create(
         return Err(EINVAL);
     }
     let nr_ops = args.nr_ops as usize;
-    may_alloc()?;
     // A batch too large for memory fails here, quietly: turnip retries with one op per ioctl.
-    let ops = KVVec::with_capacity(nr_ops, GFP_KERNEL_ACCOUNT | __GFP_NOWARN)?;
+    let ops = OneOrMany::with_capacity(nr_ops, GFP_KERNEL_ACCOUNT | __GFP_NOWARN)?;
     may_alloc()?;
     let mut job = KBox::new(
         Job {
@@ -388,8 +438,8 @@ fn job_create(
             read_op(args, i)?
         };
         let op = check_op(vm, &uop)?;
-        // Within the capacity allocated above: does not allocate.
-        job.ops.push(op, GFP_KERNEL)?;
+        // Within the capacity made above: does not allocate.
+        job.ops.push(op)?;
     }
     // Handles last, as upstream: an unreadable op is `EFAULT` first.
     for op in job.ops.iter_mut() {
@@ -488,21 +538,13 @@ impl Job {
         let mut locked = unsafe { vm.assume_locked() };
 
         // Phase 1, before the tree changes: everything the steps of all ops may use. On error
-        // nothing changed and the VM stays usable (turnip answers ENOMEM op by op).
-        may_alloc()?;
-        let mut proofs = KVVec::with_capacity(ops.len(), GFP_KERNEL_ACCOUNT | __GFP_NOWARN)?;
-        for op in ops.iter() {
-            // SAFETY: The job is locked (contract): the BO of every MAP op is.
-            let proof = op
-                .obj
-                .as_deref()
-                .map(|obj| unsafe { obj.assume_gpuva_locked() });
-            // Within the capacity: does not allocate.
-            proofs.push(proof, GFP_KERNEL)?;
-        }
-        // Start from what the VM's last job left over (prepares of a VM hold its resv).
+        // nothing changed and the VM stays usable (turnip answers ENOMEM op by op). Start from
+        // what the VM's last job left over (prepares of a VM hold its resv).
         core::mem::swap(&mut *vm.data().spare_vas.lock(), spares);
-        let Reserved { bos, sgs, vas } = match reserve(&locked, ops, &proofs, step, spares.len()) {
+        // SAFETY: The job is locked (contract): the BO of every MAP op is, until the job is
+        // unlocked, after prepare.
+        let reserved = unsafe { reserve(&locked, ops, step, spares.len()) };
+        let Reserved { maps, vas } = match reserved {
             Ok(r) => r,
             Err(e) => {
                 core::mem::swap(&mut *vm.data().spare_vas.lock(), spares);
@@ -521,7 +563,7 @@ impl Job {
                 // No DUMP for MAP_NULL: a PRR range has no content to dump (as upstream).
                 flags: if op.obj.is_some() { op.flags } else { 0 },
                 prot: op.prot,
-                sg: sgs[i],
+                sg: maps.get(i).and_then(|m| m.sg),
             };
             // SAFETY: `msm_vm_bind_job_lock()` locked the BO of every MAP op and of every VMA the
             // ops overlapped then; the VMAs the earlier ops of the job added are of MAP BOs: every
@@ -530,7 +572,7 @@ impl Job {
                 if op.op == bindings::MSM_VM_BIND_OP_UNMAP {
                     locked.sm_unmap(step, spares, op.iova, op.range)
                 } else {
-                    let bo = bos[i].as_ref();
+                    let bo = maps.get(i).and_then(|m| m.bo.as_ref());
                     locked.sm_map(step, spares, op.iova, op.range, bo, op.obj_offset)
                 }
             };
@@ -545,7 +587,7 @@ impl Job {
             }
         }
         // The VMAs linked to the vm_bos hold their own references: ours go here.
-        drop(bos);
+        drop(maps);
         // What the last op did not use, for the VM's next job.
         core::mem::swap(&mut *vm.data().spare_vas.lock(), spares);
         self.prepared = true;
@@ -624,12 +666,17 @@ impl Job {
     }
 }
 
-/// What phase 1 of prepare got for phase 2, per op and for all: the vm_bo of each MAP (living no
-/// longer than the proof of its BO's lock), the scatterlist position of its BO offset, and the
-/// VAs the steps may make.
+/// What phase 1 of prepare got for phase 2 for a MAP op: its vm_bo (living no longer than its
+/// BO's lock) and the scatterlist position of its BO offset.
+struct MapRes<'p> {
+    bo: Option<VmBoRef<'p, RsVm>>,
+    sg: Option<(*mut bindings::scatterlist, usize)>,
+}
+
+/// What phase 1 of prepare got for phase 2: per op, a [`MapRes`] (none at all for a job without
+/// a MAP, and inline for a job of one op), and the VAs the steps may make.
 struct Reserved<'p> {
-    bos: KVVec<Option<VmBoRef<'p, RsVm>>>,
-    sgs: KVVec<Option<(*mut bindings::scatterlist, usize)>>,
+    maps: OneOrMany<MapRes<'p>>,
     vas: KVVec<VaAlloc<RsVm>>,
 }
 
@@ -641,23 +688,24 @@ struct Reserved<'p> {
 /// every VA is unmapped at most once: the distinct VAs of now the ops overlap (each counted once,
 /// by a stamp), the VAs the ops may make and one map per op bound the writes, linear in the batch
 /// and the tree. The memory is charged to the caller.
-fn reserve<'p>(
+///
+/// # Safety
+///
+/// The current task holds the gpuva lock of the BO of every MAP op of `ops` for `'p`.
+unsafe fn reserve<'p>(
     locked: &VmLocked<'_, RsVm>,
-    ops: &KVVec<BindOp>,
-    proofs: &'p KVVec<Option<GpuvaLocked<'_>>>,
+    ops: &'p [BindOp],
     step: &mut Step,
     have: usize,
 ) -> Result<Reserved<'p>> {
     let vm = locked.vm();
     let gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
-    may_alloc()?;
-    let mut bos = KVVec::with_capacity(ops.len(), gfp)?;
-    may_alloc()?;
-    let mut sgs = KVVec::with_capacity(ops.len(), gfp)?;
+    let any_map = ops.iter().any(|op| op.obj.is_some());
+    let mut maps = OneOrMany::with_capacity(if any_map { ops.len() } else { 0 }, gfp)?;
     let stamp = vm.data().reserve_stamp.fetch_add(1, Ordering::Relaxed) + 1;
     let (mut writes, mut distinct, mut nr_vas) = (0usize, 0usize, 0usize);
     let (mut max_end, mut sorted) = (0u64, true);
-    for (op, proof) in ops.iter().zip(proofs.iter()) {
+    for op in ops.iter() {
         let end = op.iova + op.range;
         let after_all = op.iova >= max_end;
         sorted &= after_all;
@@ -677,14 +725,21 @@ fn reserve<'p>(
         nr_vas += usize::from(op.op != bindings::MSM_VM_BIND_OP_UNMAP);
         nr_vas += usize::from(!after_all || first.is_some_and(|a| a < op.iova));
         nr_vas += usize::from(!after_all || last.is_some_and(|e| e > end));
+        if !any_map {
+            continue;
+        }
+        // SAFETY: The BO of a MAP op is locked for `'p` (safety requirements).
+        let proof = op
+            .obj
+            .as_deref()
+            .map(|obj| unsafe { obj.assume_gpuva_locked() });
         let bo = proof.as_ref().map(|o| vm.obtain_bo(o)).transpose()?;
-        let sg = match (&bo, proof) {
+        let sg = match (&bo, &proof) {
             (Some(bo), Some(o)) => Some(sg_find(vm, bo, o, op.obj_offset)?),
             _ => None,
         };
-        // Within the capacities: do not allocate.
-        bos.push(bo, gfp)?;
-        sgs.push(sg, gfp)?;
+        // Within the capacity: does not allocate.
+        maps.push(MapRes { bo, sg })?;
     }
     if !sorted {
         writes = distinct + ops.len() + nr_vas;
@@ -702,7 +757,7 @@ fn reserve<'p>(
         // Within the capacity: does not allocate.
         vas.push(VaAlloc::new_with(gfp)?, gfp)?;
     }
-    Ok(Reserved { bos, sgs, vas })
+    Ok(Reserved { maps, vas })
 }
 
 impl Drop for Job {
