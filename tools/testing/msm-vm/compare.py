@@ -20,8 +20,10 @@ DIR/bench.csv, and DIR/scaling.png (ns/op against live VMAs, log-log, with
 gnuplot).
 
 --check (make test): only checks that every scenario has a result for each
-core, and the floor where it has one, and writes nothing.  Exits 1 when a
-result is missing or malformed; a target not met is reported, not failed.
+core, and the floor where it has one, and writes what is missing, one line
+each, to bench-NAME.txt next to the log (report.py counts those lines as
+failures).  Exits 1 when a result is missing or malformed; a target not met
+is reported, not failed.
 """
 
 import argparse
@@ -66,7 +68,7 @@ def floor_of(scenario):
 
 
 def parse(log_path):
-    bench, cores = {}, {}
+    bench, cores, bad = {}, {}, []
     with open(log_path, encoding="utf-8", errors="replace") as f:
         for line in f:
             m = CORE.search(line)
@@ -79,10 +81,10 @@ def parse(log_path):
             kv = dict(item.split("=", 1) for item in m[1].split() if "=" in item)
             try:
                 rec = {k: int(kv[k]) for k in FIELDS}
+                bench[(kv["scenario"], kv["core"])] = rec
             except (KeyError, ValueError):
-                raise SystemExit(f"msm-vm: compare: malformed benchmark line: {line.strip()}")
-            bench[(kv["scenario"], kv["core"])] = rec
-    return bench, cores
+                bad.append(f"a malformed line: {m[1].strip()}")
+    return bench, cores, bad
 
 
 def ratio(a, b):
@@ -104,7 +106,7 @@ def main():
     name, _, path = args.run.partition("=")
     log_path = os.path.join(os.path.dirname(path), f"test-{name}.log")
     try:
-        bench, core_stats = parse(log_path)
+        bench, core_stats, bad = parse(log_path)
     except OSError as e:
         print(f"msm-vm: compare: {name}: no kernel log {log_path} ({e.strerror})",
               file=sys.stderr)
@@ -132,7 +134,12 @@ def main():
         for kind in ("map", "unmap"):
             if (f"{kind}-{s}", "floor-noalloc") not in bench:
                 missing.append(f"{kind}-{s} on floor-noalloc")
-    missing = sorted(set(missing))
+    missing = sorted(set(missing)) + bad
+    if args.check:
+        # For report.py, which counts each line as a failure.
+        with open(os.path.join(os.path.dirname(path), f"bench-{name}.txt"), "w",
+                  encoding="utf-8") as f:
+            f.write("".join(f"benchmark result missing: {m}\n" for m in missing))
     if missing:
         print(f"msm-vm: compare: {name}: benchmark results missing: {', '.join(missing)}",
               file=sys.stderr)

@@ -14,7 +14,8 @@ kunit.sh wrote for this run only (test.sh makes it new each time): a missing
 results file is an error naming it, never a reason to look elsewhere.
 Each kernel splat kunit.sh found in a run's log (splats-NAME.txt) counts as
 one failure, and so does each compiler diagnostic located in msm-vm's own
-files (warnings-NAME.txt, from quiet.py): they must build without one.
+files (warnings-NAME.txt, from quiet.py: they must build without one) and
+each benchmark result compare.py --check found missing (bench-NAME.txt).
 base-NAME.txt names the tree the kernel was built from, and is printed
 first.
 
@@ -112,6 +113,15 @@ def main():
                 suites["(kernel log splats)"] = {"PASS": 0, "FAIL": len(splats), "SKIP": 0}
                 total["FAIL"] += len(splats)
                 notes += [f"  {name}: kernel log: {line}" for line in splats]
+        bench_file = os.path.join(run_dir, f"bench-{name}.txt")
+        if os.path.exists(bench_file):
+            with open(bench_file, encoding="utf-8") as f:
+                missing = [line.rstrip() for line in f if line.strip()]
+            if missing:
+                suites["(benchmark results missing)"] = {"PASS": 0, "FAIL": len(missing),
+                                                         "SKIP": 0}
+                total["FAIL"] += len(missing)
+                notes += [f"  {name}: {line}" for line in missing]
         warn_file = os.path.join(run_dir, f"warnings-{name}.txt")
         if os.path.exists(warn_file):
             with open(warn_file, encoding="utf-8", errors="replace") as f:

@@ -239,6 +239,8 @@ verdict 6.12.107 pass
 touch "$REPO/tools/testing/msm-vm/selftest-no-rust-bench"
 expect "a run without the Rust core's benchmark results fails" fails mk test-fast
 expect "... naming what is missing" said "benchmark results missing: .*bo-offset-end on rust"
+expect "... counted as failures by the summary, still the run's last line" \
+	grep -qE "^3 passed, [1-9][0-9]* failed$" <(grep -v "^make" "$SCRATCH/out" | tail -n 1)
 rm "$REPO/tools/testing/msm-vm/selftest-no-rust-bench"
 
 # 10. The bindgen shim, over a fake bindgen that shows what it was given.
