@@ -7,9 +7,10 @@
  *    MMU it writes, and for kernel-managed VMs a drm_mm VA allocator.  Its
  *    refcount is the drm_gpuvm's: every drm_gpuvm_bo holds a reference, so
  *    an open VMA (linked to a vm_bo) keeps its VM alive.
- *  - &struct msm_vm_c_vma: a drm_gpuva plus its drm_mm node and whether its
- *    page-table entries are written.  Linked to the vm_bo of its (VM, BO)
- *    pair, which holds the BO reference.
+ *  - &struct msm_vm_c_vma: a drm_gpuva plus whether its page-table entries
+ *    are written.  Linked to the vm_bo of its (VM, BO) pair, which holds the
+ *    BO reference.  In a kernel-managed VM it is the first member of a
+ *    &struct msm_vm_c_managed_vma, which adds its drm_mm node.
  *
  * Locking (see msm_vm.h for the order):
  *  - the VM's resv protects the VA tree (drm_gpuva insert/remove) and the
@@ -205,10 +206,14 @@ static void c_mark_unusable(struct msm_vm *vm, const char *reason)
 	msm_vm_c_mark_unusable(to_c_vm(vm), reason ?: "unusable");
 }
 
+/* c_vma_close() frees a managed VMA through its &struct msm_vm_c_vma. */
+static_assert(offsetof(struct msm_vm_c_managed_vma, vma) == 0);
+
 static struct msm_vm_vma *c_vma_new(struct msm_vm *_vm, struct drm_gem_object *obj,
 				    u64 range_start, u64 range_end)
 {
 	struct msm_vm_c *vm = to_c_vm(_vm);
+	struct msm_vm_c_managed_vma *mvma;
 	struct drm_gpuvm_bo *vm_bo;
 	struct msm_vm_c_vma *vma;
 	int ret;
@@ -218,10 +223,11 @@ static struct msm_vm_vma *c_vma_new(struct msm_vm *_vm, struct drm_gem_object *o
 	drm_gpuvm_resv_assert_held(&vm->gpuvm);
 	drm_gem_gpuva_assert_lock_held(obj);
 
-	vma = c_may_fail(kzalloc(sizeof(*vma), GFP_KERNEL));
-	if (!vma)
+	mvma = c_may_fail(kzalloc(sizeof(*mvma), GFP_KERNEL));
+	if (!mvma)
 		return ERR_PTR(-ENOMEM);
-	ret = drm_mm_insert_node_in_range(&vm->mm, &vma->node, obj->size,
+	vma = &mvma->vma;
+	ret = drm_mm_insert_node_in_range(&vm->mm, &mvma->node, obj->size,
 					  PAGE_SIZE, 0, range_start, range_end,
 					  DRM_MM_INSERT_LOW);
 	if (ret)
@@ -232,7 +238,7 @@ static struct msm_vm_vma *c_vma_new(struct msm_vm *_vm, struct drm_gem_object *o
 		ret = PTR_ERR(vm_bo);
 		goto err_node;
 	}
-	drm_gpuva_init(&vma->base, vma->node.start, obj->size, obj, 0);
+	drm_gpuva_init(&vma->base, mvma->node.start, obj->size, obj, 0);
 	/* drm_mm handed out a free range inside the VM: this cannot fail. */
 	ret = drm_gpuva_insert(&vm->gpuvm, &vma->base);
 	if (WARN_ON(ret)) {
@@ -247,9 +253,9 @@ static struct msm_vm_vma *c_vma_new(struct msm_vm *_vm, struct drm_gem_object *o
 	return from_c_vma(vma);
 
 err_node:
-	drm_mm_remove_node(&vma->node);
+	drm_mm_remove_node(&mvma->node);
 err_free:
-	kfree(vma);
+	kfree(mvma);
 	return ERR_PTR(ret);
 }
 
@@ -367,11 +373,13 @@ static void c_vma_close(struct msm_vm *_vm, struct msm_vm_vma *_vma)
 	if (WARN_ON(vma->mapped))
 		c_vma_unmap(_vm, _vma);
 
-	if (drm_mm_node_allocated(&vma->node))
-		drm_mm_remove_node(&vma->node);
+	/* Only kernel-managed VMs make VMAs here, each with its node. */
+	if (vm->managed)
+		drm_mm_remove_node(&container_of(vma, struct msm_vm_c_managed_vma, vma)->node);
 	drm_gpuva_remove(&vma->base);
 	/* Last: this may drop the last vm_bo and with it the VM. */
 	drm_gpuva_unlink(&vma->base);
+	/* The first member of its &struct msm_vm_c_managed_vma, if managed. */
 	kfree(vma);
 	atomic_long_dec(&msm_vm_c_live_vmas);
 }
