@@ -127,8 +127,19 @@ fn sg_find(
         }
         *index = SgIndex { sgt, ends };
     }
-    // The first entry that ends past `offset`.
-    let i = index.ends.partition_point(|&(end, _)| end <= offset);
+    // The first entry that ends past `offset`, by the C core's branchy binary search: core's
+    // `partition_point` is branchless, which serializes the loads of a large index (make compare:
+    // 2.5x slower over the 2^18 entries of a 1 GiB BO, as a whole bind 1.2x the C core).
+    let (mut lo, mut hi) = (0, index.ends.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if index.ends[mid].0 > offset {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let i = lo;
     let Some(&(_, sg)) = index.ends.get(i) else {
         // The pages do not cover the BO.
         return Err(EINVAL);

@@ -389,6 +389,20 @@ static void bench_shuffle(struct kunit *test, struct drm_msm_vm_bind_op *ops, u3
 	kunit_kfree(test, tmp);
 }
 
+/*
+ * A pinned shmem BO whose table has one entry per page, in reverse order:
+ * how its pages happen to lie in memory (the allocator may give a core's
+ * case contiguous runs that another core's case did not get) must not
+ * change how many io-pgtable calls a map takes, nor the figures.
+ */
+static struct drm_gem_object *bench_bo_new(struct kunit *test, size_t size)
+{
+	struct drm_gem_object *obj = conf_bo_new(test, size);
+
+	conf_bo_rebuild_sgt(test, obj);
+	return obj;
+}
+
 static const u64 bench_sizes[] = { SZ_4K, SZ_64K, SZ_2M };
 static const u32 bench_batches[] = { 1, 64, BENCH_BATCH_MAX };
 
@@ -414,7 +428,7 @@ static void bench_map_unmap_sorted_batches(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ru);
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		u64 size = bench_sizes[s];
-		struct drm_gem_object *obj = conf_bo_new(test, size);
+		struct drm_gem_object *obj = bench_bo_new(test, size);
 		u32 h = conf_handle(test, obj);
 
 		for (b = 0; b < ARRAY_SIZE(bench_batches); b++) {
@@ -479,7 +493,7 @@ static void bench_map_unsorted_batch(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, rm);
 	for (s = 0; s < 2; s++) {
 		u64 size = bench_sizes[s];
-		struct drm_gem_object *obj = conf_bo_new(test, size);
+		struct drm_gem_object *obj = bench_bo_new(test, size);
 		u32 n = BENCH_BATCH_MAX;
 
 		bench_fill(map, n, MSM_VM_BIND_OP_MAP, conf_handle(test, obj), 0, BENCH_BASE,
@@ -540,8 +554,8 @@ static void bench_remap_split_shapes(struct kunit *test)
 	struct conf *c = test->priv;
 	struct drm_msm_vm_bind_op *map = bench_ops(test, BENCH_BATCH_MAX);
 	struct drm_msm_vm_bind_op *ops = bench_ops(test, BENCH_BATCH_MAX);
-	struct drm_gem_object *big = conf_bo_new(test, SZ_64M);
-	struct drm_gem_object *small = conf_bo_new(test, SZ_64K);
+	struct drm_gem_object *big = bench_bo_new(test, SZ_64M);
+	struct drm_gem_object *small = bench_bo_new(test, SZ_64K);
 	u32 hb = conf_handle(test, big), hs = conf_handle(test, small);
 	u64 user = bench_user_buf(test);
 	struct bench_res *res;
@@ -626,7 +640,7 @@ static void bench_scaling_live_vmas(struct kunit *test)
 	struct drm_msm_vm_bind_op *fill = bench_ops(test, BENCH_BATCH_MAX);
 	struct drm_msm_vm_bind_op *map = bench_ops(test, BENCH_SMALL_OPS);
 	struct drm_msm_vm_bind_op *unmap = bench_ops(test, BENCH_SMALL_OPS);
-	struct drm_gem_object *obj = conf_bo_new(test, SZ_4K);
+	struct drm_gem_object *obj = bench_bo_new(test, SZ_4K);
 	u32 h = conf_handle(test, obj);
 	u64 user = bench_user_buf(test);
 	struct bench_res *rm, *ru;
@@ -697,7 +711,7 @@ static void bench_bo_offset_start_end(struct kunit *test)
 	const struct bench_cfg *cfg = bench_cfg();
 	struct conf *c = test->priv;
 	size_t size = cfg->big_bo;
-	struct drm_gem_object *obj = conf_bo_new(test, size);
+	struct drm_gem_object *obj = bench_bo_new(test, size);
 	struct drm_msm_vm_bind_op *map = bench_ops(test, BENCH_SMALL_OPS);
 	struct drm_msm_vm_bind_op *unmap = bench_ops(test, BENCH_SMALL_OPS);
 	struct drm_msm_vm_bind_op warm;
@@ -710,7 +724,6 @@ static void bench_bo_offset_start_end(struct kunit *test)
 
 	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, res);
-	conf_bo_rebuild_sgt(test, obj);
 	KUNIT_ASSERT_EQ(test, to_conf_bo(obj)->sgt->orig_nents, size >> PAGE_SHIFT);
 	h = conf_handle(test, obj);
 	vm = bench_vm(test, &mmu);
@@ -850,7 +863,7 @@ static void bench_floor_sorted(struct kunit *test, struct drm_gpuva *spare)
 	KUNIT_ASSERT_NOT_NULL(test, ru);
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		u64 size = bench_sizes[s];
-		struct drm_gem_object *obj = conf_bo_new(test, size);
+		struct drm_gem_object *obj = bench_bo_new(test, size);
 
 		bench_res_init(rm, core, n, "map-%s", size_name(size));
 		bench_res_init(ru, core, n, "unmap-%s", size_name(size));
@@ -887,7 +900,7 @@ static void bench_floor_scaling(struct kunit *test)
 {
 	const struct bench_cfg *cfg = bench_cfg();
 	struct conf *c = test->priv;
-	struct drm_gem_object *obj = conf_bo_new(test, SZ_4K);
+	struct drm_gem_object *obj = bench_bo_new(test, SZ_4K);
 	struct bench_res *rm, *ru;
 	unsigned int k, r, i;
 	u32 live = 1;
