@@ -5,7 +5,8 @@
 SHELL := /bin/bash
 T := tools/testing/msm-vm
 
-.PHONY: help deps assemble test test-fast test-debug compare check selftest patches patches-test clean
+.PHONY: help deps assemble test test-fast test-debug compare check selftest patches patches-test \
+	arm64 clean
 
 help:
 	@echo 'make test          install missing packages, assemble Linux 6.12 + overlay,'
@@ -17,7 +18,9 @@ help:
 	@echo '                   the floor on the plain kernel; prints the side-by-side report'
 	@echo '                   and targets, writes it with CSV and a plot to out/compare/'
 	@echo 'make check         checkpatch --strict, kernel-doc, rustfmt, clippy, shellcheck,'
-	@echo '                   Rust core independent of the C core: 0 findings'
+	@echo '                   Rust core independent of the C core, arm64 msm driver with'
+	@echo '                   W=1 + sparse against the stock 6.12 baseline: 0 findings'
+	@echo 'make arm64         cross-build the arm64 kernel (msm + VM core) for qemu'
 	@echo 'make selftest      test the tooling itself (assembly, KERNEL_SRC, bindgen shim, report)'
 	@echo 'make patches       git format-patch series (with cover letter) in out/patches'
 	@echo 'make patches-test  make patches, then git am it onto the pristine base'
@@ -53,6 +56,9 @@ compare: deps
 
 check: deps
 	@$(T)/check.sh
+
+arm64: deps
+	@$(T)/arm64.sh
 
 selftest: deps
 	@$(T)/selftest.sh

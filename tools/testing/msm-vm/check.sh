@@ -13,6 +13,9 @@
 #    its own configured from the suite's .kunitconfig;
 #  - the Rust core's object references no symbol the C core's objects define
 #    (nm), so that it stays an independent implementation of the contract;
+#  - the arm64 build of drivers/gpu/drm/msm/ (the VM core included) with W=1
+#    and sparse: no diagnostic beyond arm64-msm-warnings.txt, the baseline
+#    the stock 6.12 msm driver has (by file and message, counted);
 #  - shellcheck and bash -n on our shell scripts, py_compile on our Python.
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
@@ -122,6 +125,28 @@ if [ ${#rs_files[@]} -gt 0 ]; then
 	fi
 fi
 report "rust core uses C core" "$out"
+
+# W=1 and sparse on the arm64 msm driver: a diagnostic the baseline does
+# not have, or more of one than it has, is a finding; one the baseline has
+# and the build no longer gives is reported, so that the baseline shrinks.
+out=
+baseline=$MSM_VM_TOP/tools/testing/msm-vm/arm64-msm-warnings.txt
+# (From the repository: the cwd is the assembled tree, which has a copy.)
+if cur=$("$MSM_VM_TOP/tools/testing/msm-vm/arm64.sh" --warnings 2>"$WORK_DIR/arm64-check.err")
+then
+	count() { awk '!/^#/ && NF { n = $1; sub(/^[0-9]+ /, ""); c[$0] += n }
+		END { for (k in c) print c[k] " " k }' "$@"; }
+	out=$(awk 'NR == FNR { n = $1; sub(/^[0-9]+ /, ""); b[$0] = n; next }
+		{ n = $1; sub(/^[0-9]+ /, ""); if (n > b[$0]) print "new (" n - b[$0] "): " $0 }' \
+		<(count "$baseline") <(printf '%s\n' "$cur" | count) | LC_ALL=C sort)
+	gone=$(awk 'NR == FNR { n = $1; sub(/^[0-9]+ /, ""); c[$0] = n; next }
+		{ n = $1; sub(/^[0-9]+ /, ""); if (n > c[$0]) print "  gone: " $0 }' \
+		<(printf '%s\n' "$cur" | count) <(count "$baseline"))
+	[ -z "$gone" ] || msg "arm64: fixed, remove from $baseline:" "$gone"
+else
+	out="the arm64 build failed: $(tail -n 3 "$WORK_DIR/arm64-check.err")"
+fi
+report "arm64 W=1 + sparse (msm)" "$out"
 
 out=$(cd "$MSM_VM_TOP" || exit; shellcheck -x -f gcc "${sh_files[@]}" 2>&1 || true)
 for f in "${sh_files[@]}"; do

@@ -93,11 +93,15 @@ resolve_base() {
 
 # One run at a time per base: builds share the work directory.
 lock_work() {
+	# A child of a script that holds the lock inherits it (fd 9): taking it
+	# again through a new open file would wait for ourselves.
+	[ "${MSM_VM_LOCKED:-}" != "$WORK_DIR" ] || return 0
 	exec 9>"$WORK_DIR/lock"
 	if ! flock -n 9; then
 		msg "waiting for another msm-vm run on $WORK_DIR"
 		flock 9
 	fi
+	export MSM_VM_LOCKED=$WORK_DIR
 }
 
 # The series in patches/series, one patch name a line, '#' comments allowed.

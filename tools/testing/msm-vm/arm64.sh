@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The arm64 kernel of the msm driver, cross-built from the assembled tree
+# (gcc-aarch64-linux-gnu), in <work>/build-arm64.
+#
+#   arm64.sh             build arch/arm64/boot/Image, for qemu -M virt
+#   arm64.sh --warnings  rebuild drivers/gpu/drm/msm/ (the VM core in msm/vm/
+#                        included) with W=1 and sparse
+#                        (C=1) and print its diagnostics, one line each,
+#                        "COUNT FILE: warning: MESSAGE", sorted
+#
+# The configuration is allnoconfig plus arm64.config, then olddefconfig;
+# it is made again only when arm64.config changes, so builds stay
+# incremental.  DRM_MSM=y and DRM_MSM_VM=y must hold.  --warnings removes
+# the msm objects first: an unchanged file would otherwise not be compiled,
+# and its warnings not counted.  Diagnostics are keyed by file and message,
+# without line numbers, so that a patch moving code does not change them.
+
+# shellcheck source=tools/testing/msm-vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+mode=image
+case "${1:-}" in
+"") ;;
+--warnings) mode=warnings ;;
+*) die "arm64.sh: unknown argument $1 (expected --warnings or nothing)" ;;
+esac
+
+SRC=$("$(dirname "$0")/assemble.sh")
+resolve_base
+lock_work
+command -v aarch64-linux-gnu-gcc >/dev/null ||
+	die "aarch64-linux-gnu-gcc is missing: run 'make deps'"
+command -v sparse >/dev/null || die "sparse is missing: run 'make deps'"
+BUILD=$WORK_DIR/build-arm64
+mkdir -p "$BUILD"
+kmake=(make -s -C "$SRC" O="$BUILD" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	-j"$MSM_VM_JOBS")
+
+frag=$SRC/tools/testing/msm-vm/arm64.config
+sum=$(sha1sum <"$frag" | cut -d' ' -f1)
+if [ ! -f "$BUILD/.config" ] || [ "$(cat "$BUILD/.msm-vm-config" 2>/dev/null)" != "$sum" ]; then
+	msg "arm64: configuring $BUILD (allnoconfig + arm64.config)"
+	"${kmake[@]}" allnoconfig >/dev/null
+	(cd "$BUILD" && "$SRC/scripts/kconfig/merge_config.sh" -m .config "$frag") >/dev/null
+	"${kmake[@]}" olddefconfig >/dev/null
+	for s in DRM_MSM DRM_MSM_VM; do
+		grep -q "^CONFIG_$s=y" "$BUILD/.config" ||
+			die "arm64: the configuration lost CONFIG_$s=y (see $BUILD/.config)"
+	done
+	echo "$sum" >"$BUILD/.msm-vm-config"
+fi
+
+if [ "$mode" = image ]; then
+	msg "arm64: building Image in $BUILD (log: $BUILD/build.log)"
+	"${kmake[@]}" Image >"$BUILD/build.log" 2>&1 ||
+		die "arm64: the Image build failed, see $BUILD/build.log"
+	msg "arm64: $BUILD/arch/arm64/boot/Image"
+	exit 0
+fi
+
+rm -rf "$BUILD/drivers/gpu/drm/msm"
+log=$BUILD/msm-warnings.log
+# The VM core is hooked into drivers/gpu/drm/Makefile (patch 0001), not
+# into msm's: name its directory too.
+"${kmake[@]}" W=1 C=1 drivers/gpu/drm/msm/ drivers/gpu/drm/msm/vm/ >"$log" 2>&1 ||
+	die "arm64: the W=1 build of drivers/gpu/drm/msm/ failed, see $log"
+# "file:line:col: warning: message", file relative to the tree.
+re="^($SRC/|\.\./)?(drivers/gpu/drm/msm/[^:]+):[0-9]+:([0-9]+:)? (warning|error): "
+sed -E -n "s#$re#\2: \4: #p" "$log" | LC_ALL=C sort | uniq -c | sed -E 's/^ *([0-9]+) /\1 /'
