@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The arm64 kernel of the msm driver, cross-built from the assembled tree
-# (gcc-aarch64-linux-gnu), in <work>/build-arm64.
+# The arm64 kernel of the msm driver, cross-built from the assembled tree.
 #
-#   arm64.sh             build arch/arm64/boot/Image, for qemu -M virt
+#   arm64.sh             build arch/arm64/boot/Image for qemu -M virt, with
+#                        LLVM=1 and Rust, so that both VM cores are built in
+#                        (<work>/build-arm64)
 #   arm64.sh --warnings  rebuild drivers/gpu/drm/msm/ (the VM core in msm/vm/
-#                        included) with W=1 and sparse
-#                        (C=1) and print its diagnostics, one line each,
-#                        "COUNT FILE: warning: MESSAGE", sorted
+#                        included) with gcc (aarch64-linux-gnu), W=1 and
+#                        sparse (C=1) and print its diagnostics, one line
+#                        each, "COUNT FILE: warning: MESSAGE", sorted
+#                        (<work>/build-arm64-gcc)
 #
-# The configuration is allnoconfig plus arm64.config, then olddefconfig;
-# it is made again only when arm64.config changes, so builds stay
-# incremental.  DRM_MSM=y and DRM_MSM_VM=y must hold.  --warnings removes
-# the msm objects first: an unchanged file would otherwise not be compiled,
-# and its warnings not counted.  Diagnostics are keyed by file and message,
-# without line numbers, so that a patch moving code does not change them.
+# The configuration is allnoconfig plus arm64.config (and arm64-rust.config
+# for the Image), then olddefconfig; it is made again only when those files
+# change, so builds stay incremental.  DRM_MSM=y and DRM_MSM_VM=y must hold,
+# and DRM_MSM_VM_RUST=y for the Image.  --warnings removes the msm objects
+# first: an unchanged file would otherwise not be compiled, and its warnings
+# not counted.  Diagnostics are keyed by file and message, without line
+# numbers, so that a patch moving code does not change them.
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,22 +36,35 @@ lock_work
 command -v aarch64-linux-gnu-gcc >/dev/null ||
 	die "aarch64-linux-gnu-gcc is missing: run 'make deps'"
 command -v sparse >/dev/null || die "sparse is missing: run 'make deps'"
-BUILD=$WORK_DIR/build-arm64
+T=$SRC/tools/testing/msm-vm
+frags=("$T/arm64.config")
+want=(DRM_MSM DRM_MSM_VM)
+if [ "$mode" = image ]; then
+	BUILD=$WORK_DIR/build-arm64
+	frags+=("$T/arm64-rust.config")
+	want+=(DRM_MSM_VM_RUST)
+	kmake=(make -s -C "$SRC" O="$BUILD" ARCH=arm64 -j"$MSM_VM_JOBS" LLVM=1
+		RUSTC="$MSM_VM_RUSTC" HOSTRUSTC="$MSM_VM_RUSTC" RUSTDOC="$MSM_VM_RUSTDOC"
+		RUSTFMT="$MSM_VM_RUSTFMT" BINDGEN="$T/bindgen-shim")
+else
+	BUILD=$WORK_DIR/build-arm64-gcc
+	kmake=(make -s -C "$SRC" O="$BUILD" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+		-j"$MSM_VM_JOBS")
+fi
 mkdir -p "$BUILD"
-kmake=(make -s -C "$SRC" O="$BUILD" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
-	-j"$MSM_VM_JOBS")
 
-frag=$SRC/tools/testing/msm-vm/arm64.config
-sum=$(sha1sum <"$frag" | cut -d' ' -f1)
+sum=$(cat "${frags[@]}" "$T/bindgen-shim" | sha1sum | cut -d' ' -f1)
 if [ ! -f "$BUILD/.config" ] || [ "$(cat "$BUILD/.msm-vm-config" 2>/dev/null)" != "$sum" ]; then
-	msg "arm64: configuring $BUILD (allnoconfig + arm64.config)"
+	msg "arm64: configuring $BUILD (allnoconfig + ${frags[*]##*/})"
 	"${kmake[@]}" allnoconfig >/dev/null
-	(cd "$BUILD" && "$SRC/scripts/kconfig/merge_config.sh" -m .config "$frag") >/dev/null
+	(cd "$BUILD" && "$SRC/scripts/kconfig/merge_config.sh" -m .config "${frags[@]}") >/dev/null
 	"${kmake[@]}" olddefconfig >/dev/null
-	for s in DRM_MSM DRM_MSM_VM; do
+	for s in "${want[@]}"; do
 		grep -q "^CONFIG_$s=y" "$BUILD/.config" ||
 			die "arm64: the configuration lost CONFIG_$s=y (see $BUILD/.config)"
 	done
+	# kbuild does not notice a changed bindgen shim (same command line).
+	rm -f "$BUILD"/rust/bindings/*generated*.rs "$BUILD"/rust/uapi/*generated*.rs
 	echo "$sum" >"$BUILD/.msm-vm-config"
 fi
 
