@@ -6,7 +6,7 @@ SHELL := /bin/bash
 T := tools/testing/msm-vm
 
 .PHONY: help deps assemble test test-fast test-debug compare check selftest patches patches-test \
-	arm64 clean
+	arm64 qemu clean
 
 help:
 	@echo 'make test          install missing packages, assemble Linux 6.12 + overlay,'
@@ -20,7 +20,9 @@ help:
 	@echo 'make check         checkpatch --strict, kernel-doc, rustfmt, clippy, shellcheck,'
 	@echo '                   Rust core independent of the C core, arm64 msm driver with'
 	@echo '                   W=1 + sparse against the stock 6.12 baseline: 0 findings'
-	@echo 'make arm64         cross-build the arm64 kernel (msm + VM core) for qemu'
+	@echo 'make arm64         cross-build the arm64 kernel (msm + both VM cores) for qemu'
+	@echo 'make qemu          boot it in qemu -M virt (TCG) with the virtual GPU DT node;'
+	@echo '                   the guest reports what it sees of msm (no GPU backend yet)'
 	@echo 'make selftest      test the tooling itself (assembly, KERNEL_SRC, bindgen shim, report)'
 	@echo 'make patches       git format-patch series (with cover letter) in out/patches'
 	@echo 'make patches-test  make patches, then git am it onto the pristine base'
@@ -59,6 +61,9 @@ check: deps
 
 arm64: deps
 	@$(T)/arm64.sh
+
+qemu: deps
+	@$(T)/qemu.sh
 
 selftest: deps
 	@$(T)/selftest.sh

@@ -17,8 +17,9 @@ pkgs=(
 	rustc-web rust-web-src bindgen rustfmt-web rust-web-clippy
 	# make compare's plot of ns/op against live VMAs
 	gnuplot-nox
-	# the arm64 msm driver: make check's W=1 + sparse gate, make arm64
-	gcc-aarch64-linux-gnu sparse
+	# the arm64 msm driver: make check's W=1 + sparse gate, make arm64;
+	# make qemu's guest (device tree, initramfs)
+	gcc-aarch64-linux-gnu sparse qemu-system-arm device-tree-compiler cpio
 )
 [ -n "${KERNEL_SRC:-}" ] || pkgs+=(linux-source-6.12)
 read -r -a extra <<<"${MSM_VM_EXTRA_PKGS:-}"
