@@ -15,9 +15,10 @@
 # The configuration is allnoconfig plus arm64.config (and arm64-rust.config
 # for the Image), then olddefconfig; it is made again only when those files
 # change, so builds stay incremental.  DRM_MSM=y and DRM_MSM_VM=y must hold,
-# and DRM_MSM_VM_RUST=y for the Image.  --warnings removes the msm objects
-# first: an unchanged file would otherwise not be compiled, and its warnings
-# not counted.  Diagnostics are keyed by file and message, without line
+# and DRM_MSM_VM_RUST=y for the Image, whose Rust bindings are made again
+# when bindgen-shim changes (refresh_bindgen).  --warnings removes the msm
+# objects first: an unchanged file would otherwise not be compiled, and its
+# warnings not counted.  Diagnostics are keyed by file and message, without line
 # numbers, so that a patch moving code does not change them.
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
@@ -53,7 +54,7 @@ else
 fi
 mkdir -p "$BUILD"
 
-sum=$(cat "${frags[@]}" "$T/bindgen-shim" | sha1sum | cut -d' ' -f1)
+sum=$(cat "${frags[@]}" | sha1sum | cut -d' ' -f1)
 if [ ! -f "$BUILD/.config" ] || [ "$(cat "$BUILD/.msm-vm-config" 2>/dev/null)" != "$sum" ]; then
 	msg "arm64: configuring $BUILD (allnoconfig + ${frags[*]##*/})"
 	"${kmake[@]}" allnoconfig >/dev/null
@@ -63,12 +64,11 @@ if [ ! -f "$BUILD/.config" ] || [ "$(cat "$BUILD/.msm-vm-config" 2>/dev/null)" !
 		grep -q "^CONFIG_$s=y" "$BUILD/.config" ||
 			die "arm64: the configuration lost CONFIG_$s=y (see $BUILD/.config)"
 	done
-	# kbuild does not notice a changed bindgen shim (same command line).
-	rm -f "$BUILD"/rust/bindings/*generated*.rs "$BUILD"/rust/uapi/*generated*.rs
 	echo "$sum" >"$BUILD/.msm-vm-config"
 fi
 
 if [ "$mode" = image ]; then
+	refresh_bindgen "$BUILD" "$T/bindgen-shim"
 	msg "arm64: building Image in $BUILD (log: $BUILD/build.log)"
 	"${kmake[@]}" Image >"$BUILD/build.log" 2>&1 ||
 		die "arm64: the Image build failed, see $BUILD/build.log"

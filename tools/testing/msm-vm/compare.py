@@ -203,9 +203,7 @@ def main():
     why = []
 
     def phase_delta(s1, s2, c):
-        a, b = bench[(s1, c)], bench[(s2, c)]
-        d = sorted(((b[k] - a[k], k) for k in PHASES), reverse=True)
-        return ", ".join(f"{k} {'+' if v >= 0 else ''}{v} ns" for v, k in d[:3])
+        return grown(bench[(s1, c)], bench[(s2, c)])
 
     def phases(s, c):
         r = bench[(s, c)]
@@ -235,7 +233,7 @@ def main():
                         f"{worst[1]} {worst[0]:.2f}x", not bad))
         for r, s in bad[:5]:
             why.append(f"- P2 {s} ({r:.2f}x): Rust minus C per op: "
-                       + phase_delta_pair(bench, s))
+                       + grown(bench[(s, "c")], bench[(s, "rust")]))
     # P3: per-op cost at 10^6 live VMAs against 10^3.
     if live_max >= 6:
         for kind in ("map", "unmap"):
@@ -312,8 +310,8 @@ def main():
     return 0
 
 
-def phase_delta_pair(bench, s):
-    a, b = bench[(s, "c")], bench[(s, "rust")]
+def grown(a, b):
+    """The three steps that grow most from result a to result b, as text."""
     d = sorted(((b[k] - a[k], k) for k in PHASES), reverse=True)
     return ", ".join(f"{k} {'+' if v >= 0 else ''}{v} ns" for v, k in d[:3])
 

@@ -57,14 +57,8 @@ for t in "$MSM_VM_RUSTC" "$MSM_VM_RUSTDOC" "$MSM_VM_RUSTFMT"; do
 	[ -x "$t" ] || die "$t is missing: run 'make deps'"
 done
 
-# kbuild does not notice a changed bindgen shim (same command line), so
-# drop the bindings it generated when the shim's content changes.
 shim=$SRC/tools/testing/msm-vm/bindgen-shim
-sum=$(sha1sum <"$shim" | cut -d' ' -f1)
-if [ "$(cat "$BUILD/.msm-vm-shim" 2>/dev/null)" != "$sum" ]; then
-	rm -f "$BUILD"/rust/bindings/*generated*.rs "$BUILD"/rust/uapi/*generated*.rs
-	echo "$sum" >"$BUILD/.msm-vm-shim"
-fi
+refresh_bindgen "$BUILD" "$shim"
 
 json=$results/results-$name.json
 log=$results/test-$name.log

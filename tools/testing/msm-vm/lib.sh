@@ -104,6 +104,18 @@ lock_work() {
 	export MSM_VM_LOCKED=$WORK_DIR
 }
 
+# refresh_bindgen BUILD SHIM: kbuild does not notice a changed bindgen shim
+# (the command line is the same), so drop the bindings it generated in
+# BUILD when SHIM's content changed since the last build there.
+refresh_bindgen() {
+	local sum
+	sum=$(sha1sum <"$2" | cut -d' ' -f1)
+	if [ "$(cat "$1/.msm-vm-shim" 2>/dev/null)" != "$sum" ]; then
+		rm -f "$1"/rust/bindings/*generated*.rs "$1"/rust/uapi/*generated*.rs
+		echo "$sum" >"$1/.msm-vm-shim"
+	fi
+}
+
 # The series in patches/series, one patch name a line, '#' comments allowed.
 series_patches() {
 	[ -f "$MSM_VM_TOP/patches/series" ] || return 0

@@ -82,21 +82,14 @@ def main():
         for line in sys.stdin:
             log.write(line)
             counts["lines"] += 1
-            if PROGRESS.match(line):
+            shown = PROGRESS.match(line) or OTHER_ERROR.search(line)
+            if shown or GENERATED.match(line):
+                # A line of its own: it ends the diagnostic before it.
                 flush(block)
                 block = None
-                out.write(line)
-                out.flush()
-                continue
-            if GENERATED.match(line):
-                flush(block)
-                block = None
-                continue
-            if OTHER_ERROR.search(line):
-                flush(block)
-                block = None
-                out.write(line)
-                out.flush()
+                if shown:
+                    out.write(line)
+                    out.flush()
                 continue
             inc = INCLUDED.match(line)
             c = C_DIAG.match(line)

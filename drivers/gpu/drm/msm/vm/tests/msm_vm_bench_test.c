@@ -84,16 +84,14 @@ static const struct bench_cfg *bench_cfg(void)
 /* Sorted batches start here: 1 GiB aligned, inside the test VMs. */
 #define BENCH_BASE	SZ_1G
 
-enum { PH_CREATE, PH_LOCK, PH_PREPARE, PH_RUN, PH_FREE, PH_N };
-
 /**
  * struct bench_rep - one repetition of a scenario
  * @ns: time of the ops, in total
- * @ph: of which each step of the pipeline took
+ * @t: of which each step of the pipeline took, and the jobs' pages
  */
 struct bench_rep {
 	u64 ns;
-	u64 ph[PH_N];
+	struct conf_job_times t;
 };
 
 /**
@@ -101,7 +99,7 @@ struct bench_rep {
  * @scenario: its name
  * @core: the core's name, "floor" or "floor-noalloc"
  * @ops: ops of one repetition
- * @reps: repetitions done
+ * @reps: repetitions, as bench_cfg() says; all are done before bench_print()
  * @rep: each repetition
  * @pages: page-table pages the jobs of one repetition pre-allocated
  * @need: what they need on empty page tables, job by job (bench_need())
@@ -120,16 +118,6 @@ struct bench_res {
 	u64 bound;
 };
 
-/**
- * struct bench_count - what the jobs of a repetition pre-allocated
- * @pages: page-table pages, msm_vm_bind_job_pages() summed
- * @need: the pages their ranges need on empty tables, summed
- */
-struct bench_count {
-	u64 pages;
-	u64 need;
-};
-
 static int bench_rep_cmp(const void *a, const void *b)
 {
 	const struct bench_rep *x = a, *y = b;
@@ -139,32 +127,41 @@ static int bench_rep_cmp(const void *a, const void *b)
 
 static void bench_print(struct bench_res *r)
 {
+	const struct conf_job_times *t;
 	struct bench_rep *mid;
-	unsigned int i;
-	u64 ph[PH_N];
 
 	sort(r->rep, r->reps, sizeof(r->rep[0]), bench_rep_cmp, NULL);
 	mid = &r->rep[r->reps / 2];
-	for (i = 0; i < PH_N; i++)
-		ph[i] = div_u64(mid->ph[i], r->ops);
+	t = &mid->t;
 	pr_info("msm-vm-bench: scenario=%s core=%s ops=%u reps=%u ns_op=%llu min=%llu max=%llu pages=%llu need=%llu used=%llu bound=%llu create=%llu lock=%llu prepare=%llu run=%llu free=%llu\n",
 		r->scenario, r->core, r->ops, r->reps, div_u64(mid->ns, r->ops),
 		div_u64(r->rep[0].ns, r->ops), div_u64(r->rep[r->reps - 1].ns, r->ops),
-		r->pages, r->need, r->used, r->bound, ph[PH_CREATE], ph[PH_LOCK], ph[PH_PREPARE],
-		ph[PH_RUN], ph[PH_FREE]);
+		r->pages, r->need, r->used, r->bound, div_u64(t->create, r->ops),
+		div_u64(t->lock, r->ops), div_u64(t->prepare, r->ops), div_u64(t->run, r->ops),
+		div_u64(t->free, r->ops));
 }
 
-static void bench_res_init(struct bench_res *r, const char *core, unsigned int ops,
-			   const char *fmt, ...)
+/*
+ * Start the result of a scenario of @ops ops per repetition, in @r if not
+ * NULL, else in a new one (freed with the case).  Every repetition of the
+ * run is done, or the case stops at a failed assertion before printing.
+ */
+static struct bench_res *bench_res_new(struct kunit *test, struct bench_res *r,
+				       const char *core, unsigned int ops, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!r)
+		r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
 	memset(r, 0, sizeof(*r));
 	va_start(ap, fmt);
 	vscnprintf(r->scenario, sizeof(r->scenario), fmt, ap);
 	va_end(ap);
 	r->core = core;
 	r->ops = ops;
+	r->reps = bench_cfg()->reps;
+	return r;
 }
 
 static const char *size_name(u64 size)
@@ -192,19 +189,15 @@ static struct drm_msm_vm_bind_op *bench_ops(struct kunit *test, unsigned int n)
 }
 
 /*
- * One bind job through the driver's pipeline, each step timed into @rep.
- * @ops[0..n) are already at @user when @n > 1 (userspace wrote them);
- * one op goes inline.  Adds the job's pre-allocation to @cnt.
+ * One bind job through the driver's pipeline (conf_job()), each step timed
+ * into @rep.  @ops[0..n) are already at @user when @n > 1 (userspace wrote
+ * them); one op goes inline.
  */
 static void bench_job(struct kunit *test, struct msm_vm *vm, const struct drm_msm_vm_bind_op *ops,
-		      u32 n, u64 user, struct bench_rep *rep, struct bench_count *cnt)
+		      u32 n, u64 user, struct bench_rep *rep)
 {
-	struct conf *c = test->priv;
 	struct drm_msm_vm_bind args = { .nr_ops = n };
-	struct msm_vm_bind_job *job;
-	struct drm_exec exec;
-	u64 t[7];
-	int ret = 0;
+	u64 t0;
 
 	if (n == 1) {
 		args.op = ops[0];
@@ -212,36 +205,9 @@ static void bench_job(struct kunit *test, struct msm_vm *vm, const struct drm_ms
 		args.ops = user;
 		args.op_stride = sizeof(*ops);
 	}
-	t[0] = ktime_get_ns();
-	job = msm_vm_bind_job_create(vm, &c->file->base, &args);
-	t[1] = ktime_get_ns();
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
-	cnt->pages += msm_vm_bind_job_pages(vm, job);
-	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT | DRM_EXEC_IGNORE_DUPLICATES, 0);
-	drm_exec_until_all_locked(&exec) {
-		ret = msm_vm_bind_job_lock(vm, job, &exec);
-		drm_exec_retry_on_contention(&exec);
-		if (ret)
-			break;
-	}
-	t[2] = ktime_get_ns();
-	if (!ret)
-		ret = msm_vm_bind_job_prepare(vm, job);
-	t[3] = ktime_get_ns();
-	drm_exec_fini(&exec);
-	t[4] = ktime_get_ns();
-	if (!ret)
-		msm_vm_bind_job_run(vm, job);
-	t[5] = ktime_get_ns();
-	msm_vm_bind_job_free(vm, job);
-	t[6] = ktime_get_ns();
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	rep->ph[PH_CREATE] += t[1] - t[0];
-	rep->ph[PH_LOCK] += t[2] - t[1] + t[4] - t[3];
-	rep->ph[PH_PREPARE] += t[3] - t[2];
-	rep->ph[PH_RUN] += t[5] - t[4];
-	rep->ph[PH_FREE] += t[6] - t[5];
-	rep->ns += t[6] - t[0];
+	t0 = ktime_get_ns();
+	KUNIT_ASSERT_EQ(test, conf_job(test, vm, &args, &rep->t), 0);
+	rep->ns += ktime_get_ns() - t0;
 }
 
 struct bench_range {
@@ -291,10 +257,13 @@ static u64 bench_need(struct kunit *test, const struct drm_msm_vm_bind_op *ops, 
 	return need;
 }
 
-/* @ops[0..total) in jobs of @batch ops, each written to @user first (not timed). */
+/*
+ * @ops[0..total) in jobs of @batch ops, each written to @user first (not
+ * timed); the jobs' need (bench_need()) is added to @need, if not NULL.
+ */
 static void bench_binds(struct kunit *test, struct msm_vm *vm,
 			const struct drm_msm_vm_bind_op *ops, u32 total, u32 batch, u64 user,
-			struct bench_rep *rep, struct bench_count *cnt)
+			struct bench_rep *rep, u64 *need)
 {
 	u32 i, n;
 
@@ -303,8 +272,9 @@ static void bench_binds(struct kunit *test, struct msm_vm *vm,
 		if (n > 1)
 			KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)user, &ops[i],
 							   n * sizeof(*ops)), 0);
-		cnt->need += bench_need(test, &ops[i], n);
-		bench_job(test, vm, &ops[i], n, user, rep, cnt);
+		if (need)
+			*need += bench_need(test, &ops[i], n);
+		bench_job(test, vm, &ops[i], n, user, rep);
 	}
 }
 
@@ -406,6 +376,32 @@ static struct drm_gem_object *bench_bo_new(struct kunit *test, size_t size)
 static const u64 bench_sizes[] = { SZ_4K, SZ_64K, SZ_2M };
 static const u32 bench_batches[] = { 1, 64, BENCH_BATCH_MAX };
 
+/* Binds that set a scenario up, not timed. */
+static void bench_setup(struct kunit *test, struct msm_vm *vm,
+			const struct drm_msm_vm_bind_op *ops, u32 total, u32 batch, u64 user)
+{
+	struct bench_rep untimed = {};
+
+	bench_binds(test, vm, ops, total, batch, user, &untimed, NULL);
+}
+
+/*
+ * Record the pre-allocation of repetition @rep of @r, whose jobs needed
+ * @need pages on empty tables and of which io-pgtable took @used: never
+ * below either, and within @r's bound where the scenario computed one.
+ */
+static void bench_pages(struct kunit *test, struct bench_res *r, const struct bench_rep *rep,
+			u64 need, u64 used)
+{
+	r->pages = rep->t.pages;
+	r->need = need;
+	r->used = used;
+	KUNIT_EXPECT_GE(test, r->pages, r->used);
+	KUNIT_EXPECT_GE(test, r->pages, r->need);
+	if (r->bound)
+		KUNIT_EXPECT_LE(test, r->pages, r->bound);
+}
+
 /*
  * Sorted batches of MAP, then of UNMAP, of one BO's whole range, back to
  * back from BENCH_BASE: 4 KiB, 64 KiB and 2 MiB ranges, in jobs of 1, 64
@@ -414,18 +410,13 @@ static const u32 bench_batches[] = { 1, 64, BENCH_BATCH_MAX };
  */
 static void bench_map_unmap_sorted_batches(struct kunit *test)
 {
-	const struct bench_cfg *cfg = bench_cfg();
 	struct conf *c = test->priv;
 	struct drm_msm_vm_bind_op *map = bench_ops(test, BENCH_BATCH_MAX);
 	struct drm_msm_vm_bind_op *unmap = bench_ops(test, BENCH_BATCH_MAX);
 	u64 user = bench_user_buf(test);
-	struct bench_res *rm, *ru;
+	struct bench_res *rm = NULL, *ru = NULL;
 	unsigned int s, b, r;
 
-	rm = kunit_kzalloc(test, sizeof(*rm), GFP_KERNEL);
-	ru = kunit_kzalloc(test, sizeof(*ru), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, rm);
-	KUNIT_ASSERT_NOT_NULL(test, ru);
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		u64 size = bench_sizes[s];
 		struct drm_gem_object *obj = bench_bo_new(test, size);
@@ -438,36 +429,27 @@ static void bench_map_unmap_sorted_batches(struct kunit *test)
 
 			bench_fill(map, n, MSM_VM_BIND_OP_MAP, h, 0, BENCH_BASE, size, size);
 			bench_fill(unmap, n, MSM_VM_BIND_OP_UNMAP, 0, 0, BENCH_BASE, size, size);
-			bench_res_init(rm, c->core->name, n, "map-%s-b%u", size_name(size), batch);
-			bench_res_init(ru, c->core->name, n, "unmap-%s-b%u", size_name(size),
-				       batch);
-			for (r = 0; r < cfg->reps; r++) {
+			rm = bench_res_new(test, rm, c->core->name, n, "map-%s-b%u",
+					   size_name(size), batch);
+			ru = bench_res_new(test, ru, c->core->name, n, "unmap-%s-b%u",
+					   size_name(size), batch);
+			for (r = 0; r < rm->reps; r++) {
 				struct msm_vm_test_mmu *mmu;
 				struct msm_vm *vm = bench_vm(test, &mmu);
-				struct bench_count cnt = {};
+				u64 need = 0;
 
 				rm->bound = bench_bound(mmu, map, n);
-				bench_binds(test, vm, map, n, batch, user, &rm->rep[r], &cnt);
+				bench_binds(test, vm, map, n, batch, user, &rm->rep[r], &need);
 				KUNIT_EXPECT_EQ(test, bench_vmas(test, vm), n);
 				KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, last),
 						conf_bo_phys(obj, size - SZ_4K));
-				rm->pages = cnt.pages;
-				rm->need = cnt.need;
-				rm->used = mmu->prealloc_used;
-				KUNIT_EXPECT_GE(test, rm->pages, rm->used);
-				KUNIT_EXPECT_GE(test, rm->pages, rm->need);
-				KUNIT_EXPECT_LE(test, rm->pages, rm->bound);
-				cnt = (struct bench_count){};
-				bench_binds(test, vm, unmap, n, batch, user, &ru->rep[r], &cnt);
+				bench_pages(test, rm, &rm->rep[r], need, mmu->prealloc_used);
+				bench_binds(test, vm, unmap, n, batch, user, &ru->rep[r], NULL);
 				KUNIT_EXPECT_EQ(test, bench_vmas(test, vm), 0);
 				KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, last), 0);
 				KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, BENCH_BASE), 0);
-				ru->pages = cnt.pages;
-				ru->need = cnt.need;
-				KUNIT_EXPECT_EQ(test, cnt.pages, 0);
+				KUNIT_EXPECT_EQ(test, ru->rep[r].t.pages, 0);
 				bench_vm_free(test, vm, mmu);
-				rm->reps = r + 1;
-			ru->reps = r + 1;
 			}
 			bench_print(rm);
 			bench_print(ru);
@@ -482,43 +464,35 @@ static void bench_map_unmap_sorted_batches(struct kunit *test)
  */
 static void bench_map_unsorted_batch(struct kunit *test)
 {
-	const struct bench_cfg *cfg = bench_cfg();
 	struct conf *c = test->priv;
 	struct drm_msm_vm_bind_op *map = bench_ops(test, BENCH_BATCH_MAX);
 	u64 user = bench_user_buf(test);
-	struct bench_res *rm;
+	struct bench_res *rm = NULL;
+	const u32 n = BENCH_BATCH_MAX;
 	unsigned int s, r;
 
-	rm = kunit_kzalloc(test, sizeof(*rm), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, rm);
 	for (s = 0; s < 2; s++) {
 		u64 size = bench_sizes[s];
 		struct drm_gem_object *obj = bench_bo_new(test, size);
-		u32 n = BENCH_BATCH_MAX;
 
 		bench_fill(map, n, MSM_VM_BIND_OP_MAP, conf_handle(test, obj), 0, BENCH_BASE,
 			   size, size);
 		bench_shuffle(test, map, n);
-		bench_res_init(rm, c->core->name, n, "map-%s-b%u-unsorted", size_name(size), n);
-		for (r = 0; r < cfg->reps; r++) {
+		rm = bench_res_new(test, rm, c->core->name, n, "map-%s-b%u-unsorted",
+				   size_name(size), n);
+		for (r = 0; r < rm->reps; r++) {
 			struct msm_vm_test_mmu *mmu;
 			struct msm_vm *vm = bench_vm(test, &mmu);
-			struct bench_count cnt = {};
+			u64 need = 0;
 
 			rm->bound = bench_bound(mmu, map, n);
-			bench_binds(test, vm, map, n, n, user, &rm->rep[r], &cnt);
+			bench_binds(test, vm, map, n, n, user, &rm->rep[r], &need);
 			KUNIT_EXPECT_EQ(test, bench_vmas(test, vm), n);
 			KUNIT_EXPECT_EQ(test,
 					msm_vm_test_mmu_phys(mmu, BENCH_BASE + n * size - SZ_4K),
 					conf_bo_phys(obj, size - SZ_4K));
-			rm->pages = cnt.pages;
-			rm->need = cnt.need;
-			rm->used = mmu->prealloc_used;
-			KUNIT_EXPECT_GE(test, rm->pages, rm->used);
-				KUNIT_EXPECT_GE(test, rm->pages, rm->need);
-			KUNIT_EXPECT_LE(test, rm->pages, rm->bound);
+			bench_pages(test, rm, &rm->rep[r], need, mmu->prealloc_used);
 			bench_vm_free(test, vm, mmu);
-			rm->reps = r + 1;
 		}
 		bench_print(rm);
 	}
@@ -550,7 +524,6 @@ static const struct remap_shape remap_shapes[] = {
 
 static void bench_remap_split_shapes(struct kunit *test)
 {
-	const struct bench_cfg *cfg = bench_cfg();
 	struct conf *c = test->priv;
 	struct drm_msm_vm_bind_op *map = bench_ops(test, BENCH_BATCH_MAX);
 	struct drm_msm_vm_bind_op *ops = bench_ops(test, BENCH_BATCH_MAX);
@@ -561,62 +534,49 @@ static void bench_remap_split_shapes(struct kunit *test)
 	struct bench_res *res;
 	unsigned int s, r;
 
-	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, res);
-
+	bench_fill(map, 1, MSM_VM_BIND_OP_MAP, hb, 0, BENCH_BASE, 0, SZ_64M);
 	bench_fill(ops, BENCH_BATCH_MAX, MSM_VM_BIND_OP_UNMAP, 0, 0, BENCH_BASE + SZ_8K, SZ_16K,
 		   SZ_4K);
-	bench_res_init(res, c->core->name, BENCH_BATCH_MAX, "unmap-punch");
-	for (r = 0; r < cfg->reps; r++) {
+	res = bench_res_new(test, NULL, c->core->name, BENCH_BATCH_MAX, "unmap-punch");
+	for (r = 0; r < res->reps; r++) {
 		struct msm_vm_test_mmu *mmu;
 		struct msm_vm *vm = bench_vm(test, &mmu);
-		struct bench_rep setup = {};
-		struct bench_count cnt = {};
 
-		bench_fill(map, 1, MSM_VM_BIND_OP_MAP, hb, 0, BENCH_BASE, 0, SZ_64M);
-		bench_binds(test, vm, map, 1, 1, user, &setup, &cnt);
-		cnt = (struct bench_count){};
+		bench_setup(test, vm, map, 1, 1, user);
 		bench_binds(test, vm, ops, BENCH_BATCH_MAX, BENCH_BATCH_MAX, user, &res->rep[r],
-			    &cnt);
+			    NULL);
 		KUNIT_EXPECT_EQ(test, bench_vmas(test, vm), BENCH_BATCH_MAX + 1);
 		KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, BENCH_BASE + SZ_8K), 0);
 		KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, BENCH_BASE + SZ_64M - SZ_4K),
 				conf_bo_phys(big, SZ_64M - SZ_4K));
-		res->pages = cnt.pages;
-		res->need = cnt.need;
+		KUNIT_EXPECT_EQ(test, res->rep[r].t.pages, 0);
 		bench_vm_free(test, vm, mmu);
-		res->reps = r + 1;
 	}
 	bench_print(res);
 
+	bench_fill(map, 1024, MSM_VM_BIND_OP_MAP, hs, 0, BENCH_BASE, SZ_64K, SZ_64K);
 	for (s = 0; s < ARRAY_SIZE(remap_shapes); s++) {
 		const struct remap_shape *sh = &remap_shapes[s];
+		u64 null = BENCH_BASE + sh->offset;
 
-		bench_fill(map, 1024, MSM_VM_BIND_OP_MAP, hs, 0, BENCH_BASE, SZ_64K, SZ_64K);
-		bench_fill(ops, sh->ops, MSM_VM_BIND_OP_MAP_NULL, 0, 0, BENCH_BASE + sh->offset,
-			   SZ_64K, sh->range);
-		bench_res_init(res, c->core->name, sh->ops, "%s", sh->name);
-		for (r = 0; r < cfg->reps; r++) {
+		bench_fill(ops, sh->ops, MSM_VM_BIND_OP_MAP_NULL, 0, 0, null, SZ_64K, sh->range);
+		res = bench_res_new(test, res, c->core->name, sh->ops, "%s", sh->name);
+		for (r = 0; r < res->reps; r++) {
 			struct msm_vm_test_mmu *mmu;
 			struct msm_vm *vm = bench_vm(test, &mmu);
-			struct bench_rep setup = {};
-			struct bench_count cnt = {};
-			u64 null = BENCH_BASE + sh->offset;
+			u64 need = 0, used;
 
-			bench_binds(test, vm, map, 1024, 1024, user, &setup, &cnt);
+			bench_setup(test, vm, map, 1024, 1024, user);
+			used = mmu->prealloc_used;
 			res->bound = bench_bound(mmu, ops, sh->ops);
-			cnt = (struct bench_count){};
-			bench_binds(test, vm, ops, sh->ops, sh->ops, user, &res->rep[r], &cnt);
+			bench_binds(test, vm, ops, sh->ops, sh->ops, user, &res->rep[r], &need);
 			KUNIT_EXPECT_EQ(test, bench_vmas(test, vm), sh->vmas);
 			KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, null),
 					page_to_phys(mmu->prr_page));
 			KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, null + sh->range - SZ_4K),
 					page_to_phys(mmu->prr_page));
-			res->pages = cnt.pages;
-			res->need = cnt.need;
-			KUNIT_EXPECT_LE(test, res->pages, res->bound);
+			bench_pages(test, res, &res->rep[r], need, mmu->prealloc_used - used);
 			bench_vm_free(test, vm, mmu);
-			res->reps = r + 1;
 		}
 		bench_print(res);
 	}
@@ -643,55 +603,42 @@ static void bench_scaling_live_vmas(struct kunit *test)
 	struct drm_gem_object *obj = bench_bo_new(test, SZ_4K);
 	u32 h = conf_handle(test, obj);
 	u64 user = bench_user_buf(test);
-	struct bench_res *rm, *ru;
+	struct bench_res *rm = NULL, *ru = NULL;
 	unsigned int k, r, i;
-	u32 live = 1;
+	u32 live = 100;
 
-	rm = kunit_kzalloc(test, sizeof(*rm), GFP_KERNEL);
-	ru = kunit_kzalloc(test, sizeof(*ru), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, rm);
-	KUNIT_ASSERT_NOT_NULL(test, ru);
-	for (k = 1; k <= cfg->live_max; k++) {
+	for (k = 3; k <= cfg->live_max; k++) {
 		struct msm_vm_test_mmu *mmu;
 		struct msm_vm *vm;
 		u32 step, done;
 
 		live *= 10;
-		if (k < 3)
-			continue;
 		vm = bench_vm(test, &mmu);
 		for (done = 0; done < live; done += step) {
-			struct bench_rep setup = {};
-			struct bench_count cnt = {};
-
 			step = min_t(u32, BENCH_BATCH_MAX, live - done);
 			bench_fill(fill, step, MSM_VM_BIND_OP_MAP, h, 0,
 				   BENCH_BASE + (u64)done * SZ_8K, SZ_8K, SZ_4K);
-			bench_binds(test, vm, fill, step, step, user, &setup, &cnt);
+			bench_setup(test, vm, fill, step, step, user);
 		}
 		KUNIT_ASSERT_EQ(test, bench_vmas(test, vm), live);
 		for (i = 0; i < BENCH_SMALL_OPS; i++) {
 			map[i] = (struct drm_msm_vm_bind_op)MAP(h, 0, bench_hole(live, i), SZ_4K);
 			unmap[i] = (struct drm_msm_vm_bind_op)UNMAP(bench_hole(live, i), SZ_4K);
 		}
-		bench_res_init(rm, c->core->name, BENCH_SMALL_OPS, "live-map-1e%u", k);
-		bench_res_init(ru, c->core->name, BENCH_SMALL_OPS, "live-unmap-1e%u", k);
-		for (r = 0; r < cfg->reps; r++) {
-			struct bench_count cnt = {};
+		rm = bench_res_new(test, rm, c->core->name, BENCH_SMALL_OPS, "live-map-1e%u", k);
+		ru = bench_res_new(test, ru, c->core->name, BENCH_SMALL_OPS, "live-unmap-1e%u", k);
+		for (r = 0; r < rm->reps; r++) {
+			u64 need = 0, used = mmu->prealloc_used;
 
-			bench_binds(test, vm, map, BENCH_SMALL_OPS, 1, user, &rm->rep[r], &cnt);
+			bench_binds(test, vm, map, BENCH_SMALL_OPS, 1, user, &rm->rep[r], &need);
 			KUNIT_EXPECT_EQ(test, bench_vmas(test, vm), live + BENCH_SMALL_OPS);
 			KUNIT_EXPECT_EQ(test,
 					msm_vm_test_mmu_phys(mmu, map[BENCH_SMALL_OPS - 1].iova),
 					conf_bo_phys(obj, 0));
-			rm->pages = cnt.pages;
-			rm->need = cnt.need;
-			cnt = (struct bench_count){};
-			bench_binds(test, vm, unmap, BENCH_SMALL_OPS, 1, user, &ru->rep[r], &cnt);
+			bench_pages(test, rm, &rm->rep[r], need, mmu->prealloc_used - used);
+			bench_binds(test, vm, unmap, BENCH_SMALL_OPS, 1, user, &ru->rep[r], NULL);
 			KUNIT_EXPECT_EQ(test, bench_vmas(test, vm), live);
 			KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, map[0].iova), 0);
-			rm->reps = r + 1;
-			ru->reps = r + 1;
 		}
 		bench_print(rm);
 		bench_print(ru);
@@ -708,53 +655,40 @@ static void bench_scaling_live_vmas(struct kunit *test)
  */
 static void bench_bo_offset_start_end(struct kunit *test)
 {
-	const struct bench_cfg *cfg = bench_cfg();
 	struct conf *c = test->priv;
-	size_t size = cfg->big_bo;
+	size_t size = bench_cfg()->big_bo;
 	struct drm_gem_object *obj = bench_bo_new(test, size);
 	struct drm_msm_vm_bind_op *map = bench_ops(test, BENCH_SMALL_OPS);
 	struct drm_msm_vm_bind_op *unmap = bench_ops(test, BENCH_SMALL_OPS);
-	struct drm_msm_vm_bind_op warm;
+	u32 h = conf_handle(test, obj);
+	const struct drm_msm_vm_bind_op warm = MAP(h, size / 2, BENCH_BASE, SZ_4K);
 	u64 user = bench_user_buf(test);
 	struct msm_vm_test_mmu *mmu;
-	struct bench_res *res;
+	struct bench_res *res = NULL;
 	struct msm_vm *vm;
 	unsigned int e, r;
-	u32 h;
 
-	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, res);
 	KUNIT_ASSERT_EQ(test, to_conf_bo(obj)->sgt->orig_nents, size >> PAGE_SHIFT);
-	h = conf_handle(test, obj);
 	vm = bench_vm(test, &mmu);
-	warm = (struct drm_msm_vm_bind_op)MAP(h, size / 2, BENCH_BASE, SZ_4K);
-	{
-		struct bench_rep setup = {};
-		struct bench_count cnt = {};
-
-		bench_binds(test, vm, &warm, 1, 1, user, &setup, &cnt);
-	}
+	bench_setup(test, vm, &warm, 1, 1, user);
+	bench_fill(unmap, BENCH_SMALL_OPS, MSM_VM_BIND_OP_UNMAP, 0, 0, BENCH_BASE + SZ_2M, SZ_4K,
+		   SZ_4K);
 	for (e = 0; e < 2; e++) {
 		u64 offset = e ? size - SZ_4K : 0;
 
 		bench_fill(map, BENCH_SMALL_OPS, MSM_VM_BIND_OP_MAP, h, offset,
 			   BENCH_BASE + SZ_2M, SZ_4K, SZ_4K);
-		bench_fill(unmap, BENCH_SMALL_OPS, MSM_VM_BIND_OP_UNMAP, 0, 0,
-			   BENCH_BASE + SZ_2M, SZ_4K, SZ_4K);
-		bench_res_init(res, c->core->name, BENCH_SMALL_OPS, "bo-offset-%s",
-			       e ? "end" : "start");
-		for (r = 0; r < cfg->reps; r++) {
-			struct bench_rep untimed = {};
-			struct bench_count cnt = {};
+		res = bench_res_new(test, res, c->core->name, BENCH_SMALL_OPS, "bo-offset-%s",
+				    e ? "end" : "start");
+		for (r = 0; r < res->reps; r++) {
+			u64 need = 0, used = mmu->prealloc_used;
 
-			bench_binds(test, vm, map, BENCH_SMALL_OPS, 1, user, &res->rep[r], &cnt);
+			bench_binds(test, vm, map, BENCH_SMALL_OPS, 1, user, &res->rep[r], &need);
 			KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, BENCH_BASE + SZ_2M),
 					conf_bo_phys(obj, offset));
-			res->pages = cnt.pages;
-			res->need = cnt.need;
-			bench_binds(test, vm, unmap, BENCH_SMALL_OPS, 1, user, &untimed, &cnt);
+			bench_pages(test, res, &res->rep[r], need, mmu->prealloc_used - used);
+			bench_setup(test, vm, unmap, BENCH_SMALL_OPS, 1, user);
 			KUNIT_EXPECT_EQ(test, bench_vmas(test, vm), 1);
-			res->reps = r + 1;
 		}
 		bench_print(res);
 	}
@@ -851,24 +785,19 @@ static void floor_unmap(struct kunit *test, struct drm_gpuvm *vm, struct msm_vm_
 
 static void bench_floor_sorted(struct kunit *test, struct drm_gpuva *spare)
 {
-	const struct bench_cfg *cfg = bench_cfg();
 	const char *core = spare ? "floor-noalloc" : "floor";
-	struct bench_res *rm, *ru;
+	struct bench_res *rm = NULL, *ru = NULL;
+	struct conf *c = test->priv;
+	const u32 n = BENCH_BATCH_MAX;
 	unsigned int s, r, i;
-	u32 n = BENCH_BATCH_MAX;
 
-	rm = kunit_kzalloc(test, sizeof(*rm), GFP_KERNEL);
-	ru = kunit_kzalloc(test, sizeof(*ru), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, rm);
-	KUNIT_ASSERT_NOT_NULL(test, ru);
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		u64 size = bench_sizes[s];
 		struct drm_gem_object *obj = bench_bo_new(test, size);
 
-		bench_res_init(rm, core, n, "map-%s", size_name(size));
-		bench_res_init(ru, core, n, "unmap-%s", size_name(size));
-		for (r = 0; r < cfg->reps; r++) {
-			struct conf *c = test->priv;
+		rm = bench_res_new(test, rm, core, n, "map-%s", size_name(size));
+		ru = bench_res_new(test, ru, core, n, "unmap-%s", size_name(size));
+		for (r = 0; r < rm->reps; r++) {
 			struct msm_vm_test_mmu *mmu = msm_vm_test_mmu_new(test, c->dev);
 			struct drm_gpuvm *vm = floor_vm_new(test);
 			u64 t0, t1, t2;
@@ -888,8 +817,6 @@ static void bench_floor_sorted(struct kunit *test, struct drm_gpuva *spare)
 			rm->used = mmu->table_pages;
 			floor_vm_free_all(vm, !spare);
 			msm_vm_test_mmu_free(test, mmu);
-			rm->reps = r + 1;
-			ru->reps = r + 1;
 		}
 		bench_print(rm);
 		bench_print(ru);
@@ -901,29 +828,23 @@ static void bench_floor_scaling(struct kunit *test)
 	const struct bench_cfg *cfg = bench_cfg();
 	struct conf *c = test->priv;
 	struct drm_gem_object *obj = bench_bo_new(test, SZ_4K);
-	struct bench_res *rm, *ru;
+	struct bench_res *rm = NULL, *ru = NULL;
 	unsigned int k, r, i;
-	u32 live = 1;
+	u32 live = 100;
 
-	rm = kunit_kzalloc(test, sizeof(*rm), GFP_KERNEL);
-	ru = kunit_kzalloc(test, sizeof(*ru), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, rm);
-	KUNIT_ASSERT_NOT_NULL(test, ru);
-	for (k = 1; k <= cfg->live_max; k++) {
+	for (k = 3; k <= cfg->live_max; k++) {
 		struct msm_vm_test_mmu *mmu;
 		struct drm_gpuvm *vm;
 		u32 j;
 
 		live *= 10;
-		if (k < 3)
-			continue;
 		mmu = msm_vm_test_mmu_new(test, c->dev);
 		vm = floor_vm_new(test);
 		for (j = 0; j < live; j++)
 			floor_map(test, vm, mmu, NULL, obj, BENCH_BASE + (u64)j * SZ_8K, SZ_4K);
-		bench_res_init(rm, "floor", BENCH_SMALL_OPS, "live-map-1e%u", k);
-		bench_res_init(ru, "floor", BENCH_SMALL_OPS, "live-unmap-1e%u", k);
-		for (r = 0; r < cfg->reps; r++) {
+		rm = bench_res_new(test, rm, "floor", BENCH_SMALL_OPS, "live-map-1e%u", k);
+		ru = bench_res_new(test, ru, "floor", BENCH_SMALL_OPS, "live-unmap-1e%u", k);
+		for (r = 0; r < rm->reps; r++) {
 			u64 t0, t1, t2;
 
 			t0 = ktime_get_ns();
@@ -936,14 +857,17 @@ static void bench_floor_scaling(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, msm_vm_test_mmu_phys(mmu, BENCH_BASE + SZ_4K), 0);
 			rm->rep[r].ns = t1 - t0;
 			ru->rep[r].ns = t2 - t1;
-			rm->reps = r + 1;
-			ru->reps = r + 1;
 		}
 		bench_print(rm);
 		bench_print(ru);
 		floor_vm_free_all(vm, true);
 		msm_vm_test_mmu_free(test, mmu);
 	}
+}
+
+static void bench_kvfree(void *p)
+{
+	kvfree(p);
 }
 
 /* The floor of every scenario that has one, in the same run as the cores. */
@@ -954,8 +878,8 @@ static void bench_floor_gpuva_and_io_pgtable_only(struct kunit *test)
 	bench_floor_sorted(test, NULL);
 	spare = kvcalloc(BENCH_BATCH_MAX, sizeof(*spare), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, spare);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, bench_kvfree, spare), 0);
 	bench_floor_sorted(test, spare);
-	kvfree(spare);
 	bench_floor_scaling(test);
 }
 

@@ -273,12 +273,8 @@ void conf_live(struct kunit *test, struct msm_vm_live *live)
 int conf_bind_args(struct kunit *test, struct msm_vm *vm, struct drm_msm_vm_bind *args,
 		   const struct drm_msm_vm_bind_op *ops, u32 n, u32 stride)
 {
-	struct conf *c = test->priv;
-	struct msm_vm_bind_job *job;
-	struct drm_exec exec;
 	unsigned long user;
 	u32 i;
-	int ret = 0;
 
 	stride = stride ?: sizeof(*ops);
 	if (n == 1 && args->nr_ops <= 1) {
@@ -308,10 +304,25 @@ int conf_bind_args(struct kunit *test, struct msm_vm *vm, struct drm_msm_vm_bind
 	}
 	if (!args->nr_ops)
 		args->nr_ops = n;
+	return conf_job(test, vm, args, NULL);
+}
 
+int conf_job(struct kunit *test, struct msm_vm *vm, const struct drm_msm_vm_bind *args,
+	     struct conf_job_times *t)
+{
+	struct conf *c = test->priv;
+	struct msm_vm_bind_job *job;
+	struct drm_exec exec;
+	u64 ns[7];
+	int ret = 0;
+
+	ns[0] = ktime_get_ns();
 	job = msm_vm_bind_job_create(vm, &c->file->base, args);
+	ns[1] = ktime_get_ns();
 	if (IS_ERR(job))
 		return PTR_ERR(job);
+	if (t)
+		t->pages += msm_vm_bind_job_pages(vm, job);
 	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT | DRM_EXEC_IGNORE_DUPLICATES, 0);
 	drm_exec_until_all_locked(&exec) {
 		ret = msm_vm_bind_job_lock(vm, job, &exec);
@@ -319,13 +330,25 @@ int conf_bind_args(struct kunit *test, struct msm_vm *vm, struct drm_msm_vm_bind
 		if (ret)
 			break;
 	}
+	ns[2] = ktime_get_ns();
 	if (!ret)
 		ret = msm_vm_bind_job_prepare(vm, job);
+	ns[3] = ktime_get_ns();
 	drm_exec_fini(&exec);
+	ns[4] = ktime_get_ns();
 	/* As the scheduler would: run only what was prepared. */
 	if (!ret)
 		msm_vm_bind_job_run(vm, job);
+	ns[5] = ktime_get_ns();
 	msm_vm_bind_job_free(vm, job);
+	ns[6] = ktime_get_ns();
+	if (t) {
+		t->create += ns[1] - ns[0];
+		t->lock += ns[2] - ns[1] + ns[4] - ns[3];
+		t->prepare += ns[3] - ns[2];
+		t->run += ns[5] - ns[4];
+		t->free += ns[6] - ns[5];
+	}
 	return ret;
 }
 

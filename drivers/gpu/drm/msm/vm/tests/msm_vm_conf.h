@@ -116,6 +116,32 @@ void conf_live(struct kunit *test, struct msm_vm_live *live);
  */
 int conf_bind_args(struct kunit *test, struct msm_vm *vm, struct drm_msm_vm_bind *args,
 		   const struct drm_msm_vm_bind_op *ops, u32 n, u32 stride);
+/**
+ * struct conf_job_times - what the steps of conf_job() took, added up
+ * @create: ns in msm_vm_bind_job_create()
+ * @lock: ns locking (msm_vm_bind_job_lock() in a drm_exec loop) and unlocking
+ * @prepare: ns in msm_vm_bind_job_prepare()
+ * @run: ns in msm_vm_bind_job_run()
+ * @free: ns in msm_vm_bind_job_free()
+ * @pages: msm_vm_bind_job_pages() of the jobs
+ */
+struct conf_job_times {
+	u64 create;
+	u64 lock;
+	u64 prepare;
+	u64 run;
+	u64 free;
+	u64 pages;
+};
+
+/*
+ * The pipeline of conf_bind_args() for a VM_BIND already in @args (its ops
+ * inline or in user memory): create, lock, prepare, unlock, run (only if
+ * prepared), free.  Adds each step's time and the job's pages to @t if not
+ * NULL.  Returns 0 or the errno of the first step that failed.
+ */
+int conf_job(struct kunit *test, struct msm_vm *vm, const struct drm_msm_vm_bind *args,
+	     struct conf_job_times *t);
 /* @n ops copied to new user memory, sizeof an op apart; its address. */
 u64 conf_user_ops(struct kunit *test, const struct drm_msm_vm_bind_op *ops, u32 n);
 int conf_bind(struct kunit *test, struct msm_vm *vm, const struct drm_msm_vm_bind_op *ops,
