@@ -6,6 +6,8 @@
 #   arm64.sh             build arch/arm64/boot/Image for qemu -M virt, with
 #                        LLVM=1 and Rust, so that both VM cores are built in
 #                        (<work>/build-arm64)
+#   arm64.sh --debug     the same with arm64-debug.config on top (lockdep,
+#                        DEBUG_LIST, KASAN, kmemleak) (<work>/build-arm64-debug)
 #   arm64.sh --warnings  rebuild drivers/gpu/drm/msm/ (the VM core in msm/vm/
 #                        included) with gcc (aarch64-linux-gnu), W=1 and
 #                        sparse (C=1) and print its diagnostics, one line
@@ -13,22 +15,26 @@
 #                        (<work>/build-arm64-gcc)
 #
 # The configuration is allnoconfig plus arm64.config (and arm64-rust.config
-# for the Image), then olddefconfig; it is made again only when those files
-# change, so builds stay incremental.  DRM_MSM=y and DRM_MSM_VM=y must hold,
-# and DRM_MSM_VM_RUST=y for the Image, whose Rust bindings are made again
-# when bindgen-shim changes (refresh_bindgen).  --warnings removes the msm
-# objects first: an unchanged file would otherwise not be compiled, and its
-# warnings not counted.  Diagnostics are keyed by file and message, without line
-# numbers, so that a patch moving code does not change them.
+# for the Image, arm64-debug.config for the debug one), then olddefconfig;
+# it is made again only when those files change, so builds stay
+# incremental.  DRM_MSM=y, DRM_MSM_VM=y and DRM_MSM_VIRT_GPU=y must hold,
+# DRM_MSM_VM_RUST=y for the Image, whose Rust bindings are made again when
+# bindgen-shim changes (refresh_bindgen), and the debug options for the
+# debug Image.  --warnings removes the msm objects first: an unchanged file
+# would otherwise not be compiled, and its warnings not counted.
+# Diagnostics are keyed by file and message, without line numbers, so that
+# a patch moving code does not change them.
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 mode=image
+debug=
 case "${1:-}" in
 "") ;;
+--debug) debug=1 ;;
 --warnings) mode=warnings ;;
-*) die "arm64.sh: unknown argument $1 (expected --warnings or nothing)" ;;
+*) die "arm64.sh: unknown argument $1 (expected --debug, --warnings or nothing)" ;;
 esac
 
 SRC=$("$(dirname "$0")/assemble.sh")
@@ -41,9 +47,13 @@ T=$SRC/tools/testing/msm-vm
 frags=("$T/arm64.config")
 want=(DRM_MSM DRM_MSM_VM DRM_MSM_VIRT_GPU)
 if [ "$mode" = image ]; then
-	BUILD=$WORK_DIR/build-arm64
+	BUILD=$WORK_DIR/build-arm64${debug:+-debug}
 	frags+=("$T/arm64-rust.config")
 	want+=(DRM_MSM_VM_RUST)
+	if [ -n "$debug" ]; then
+		frags+=("$T/arm64-debug.config")
+		want+=(PROVE_LOCKING DEBUG_LIST KASAN DEBUG_KMEMLEAK)
+	fi
 	kmake=(make -s -C "$SRC" O="$BUILD" ARCH=arm64 -j"$MSM_VM_JOBS" LLVM=1
 		RUSTC="$MSM_VM_RUSTC" HOSTRUSTC="$MSM_VM_RUSTC" RUSTDOC="$MSM_VM_RUSTDOC"
 		RUSTFMT="$MSM_VM_RUSTFMT" BINDGEN="$T/bindgen-shim")

@@ -1,31 +1,55 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Boot the arm64 msm kernel (make arm64) in qemu-system-aarch64 -M virt,
-# under TCG, with the virtual GPU's device tree node (guest/virt-gpu-node.dts.in)
-# appended to the machine's own tree, and a static /init (guest/init.c) in
-# an initramfs.  Prints the guest's "msm-vm-guest:" lines and the msm
-# driver's kernel messages; the whole console log is kept next to the
-# kernel.  Exits non-zero if the guest did not report, or reported a
-# failure.
+# Boot the arm64 msm kernel (arm64.sh) in qemu-system-aarch64 -M virt, under
+# TCG, with the virtual GPU's device tree node (guest/virt-gpu-node.dts.in)
+# appended to the machine's own tree, and run the guest suites: a static
+# /init (guest/init.c) in an initramfs runs the probe checks and the legacy
+# msm UAPI suite (guest/msm_legacy.c) against the real msm driver and the
+# virtual GPU (drivers/gpu/drm/msm/virt/).
 #
-#   qemu.sh          build what is missing, boot, report
+#   qemu.sh [--debug] [--name NAME] [--results DIR]
 #
-# Today the guest reaches msm's headless bind, which fails: 6.12 knows no
-# GPU of chip id 0x09090900 (the virtual GPU backend is the next step), so
-# the probe checks of guest/init.c fail, as they must until it exists.
+# --debug boots the debug kernel (arm64-debug.config: lockdep, DEBUG_LIST,
+# KASAN, kmemleak).  With --results, writes into DIR what report.py reads,
+# as kunit.sh does for the UML kernels: results-NAME.json (one suite per
+# guest suite, one case per subtest), base-NAME.txt, and splats-NAME.txt
+# with the kernel splats of the console log.  The whole console log is
+# qemu-NAME.log there (or next to the kernel without --results).
+#
+# Exits non-zero if the kernel did not build, the guest did not report every
+# subtest it planned, a subtest failed, or the kernel splatted (a WARN,
+# BUG, lockdep, KASAN or kmemleak report) other than the ones
+# guest/known-splats.txt lists with their reason.
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+debug=
+name=qemu
+results=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--debug) debug=1 ;;
+	--name) name=$2; shift ;;
+	--results) results=$2; shift ;;
+	*) die "qemu.sh: unknown argument $1 (expected --debug, --name or --results)" ;;
+	esac
+	shift
+done
+
 for t in qemu-system-aarch64 dtc cpio aarch64-linux-gnu-gcc; do
 	command -v "$t" >/dev/null || die "$t is missing: run 'make deps'"
 done
-"$(dirname "$0")/arm64.sh"
+if [ -n "$results" ]; then
+	rm -f "$results/results-$name.json" "$results/splats-$name.txt" "$results/base-$name.txt"
+fi
+"$(dirname "$0")/arm64.sh" ${debug:+--debug}
 SRC=$("$(dirname "$0")/assemble.sh")
 resolve_base
-BUILD=$WORK_DIR/build-arm64
+BUILD=$WORK_DIR/build-arm64${debug:+-debug}
 G=$BUILD/guest
+rm -rf "$G/root"
 mkdir -p "$G/root/dev" "$G/root/proc" "$G/root/sys"
 T=$SRC/tools/testing/msm-vm/guest
 
@@ -40,18 +64,81 @@ qemu=(qemu-system-aarch64 -M virt -cpu max -m 1G -nographic -no-reboot)
 dtc -q -I dts -O dtb -o "$G/virt-gpu.dtb" "$G/virt-gpu.dts" ||
 	die "dtc refused $G/virt-gpu.dts"
 
-aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$G/root/init" "$T/init.c" ||
+# The suites use the UAPI headers of the tree they test, as
+# headers_install exports them.
+make -s -C "$SRC" O="$BUILD" ARCH=arm64 LLVM=1 headers_install \
+	INSTALL_HDR_PATH="$G/usr" >"$G/headers.log" 2>&1 ||
+	die "headers_install failed, see $G/headers.log"
+aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I "$G/usr/include" \
+	-I "$SRC/tools/include" \
+	-o "$G/root/init" "$T/init.c" "$T/msm_legacy.c" ||
 	die "the guest's /init did not build"
 (cd "$G/root" && find . | cpio -o -H newc --quiet) >"$G/initramfs.cpio"
 
-log=$G/console.log
+log=${results:-$G}/qemu-$name.log
 msg "qemu: booting $BUILD/arch/arm64/boot/Image (log: $log)"
+start=$SECONDS
 rc=0
-timeout --kill-after=10 300 "${qemu[@]}" -kernel "$BUILD/arch/arm64/boot/Image" \
+timeout --kill-after=10 1200 "${qemu[@]}" -kernel "$BUILD/arch/arm64/boot/Image" \
 	-dtb "$G/virt-gpu.dtb" -initrd "$G/initramfs.cpio" \
-	-append "console=ttyAMA0 msm.vram=0 panic=-1" </dev/null >"$log" 2>&1 || rc=$?
+	-append "console=ttyAMA0 panic=-1" </dev/null >"$log.raw" 2>&1 || rc=$?
+tr -d '\r' <"$log.raw" >"$log" && rm -f "$log.raw"
 [ "$rc" = 0 ] || msg "qemu: ended with status $rc"
-tr -d '\r' <"$log" | grep -E 'msm-vm-guest: |msm|\[drm\]|adreno' || true
-summary=$(tr -d '\r' <"$log" | sed -n 's/^msm-vm-guest: \([0-9]* passed, [0-9]* failed\)$/\1/p')
-[ -n "$summary" ] || die "qemu: the guest did not report (see $log)"
-[ "${summary#*, }" = "0 failed" ]
+msg "qemu: $name: the guest ran for $((SECONDS - start)) s"
+
+# Kernel splats: as kunit.sh does for UML, scan the whole console log.
+pattern='WARNING:|BUG:|Oops|Unable to handle kernel|possible (circular|recursive) locking'
+pattern+='|inconsistent lock state|unreferenced object|UBSAN:|Kernel panic'
+known=()
+while read -r k; do
+	case "$k" in '' | '#'*) continue ;; esac
+	known+=(-e "$k")
+done <"$T/known-splats.txt"
+splats=$(grep -E "$pattern" "$log" | grep -v -E "${known[@]}" || true)
+[ -z "$splats" ] || printf '%s\n' "$splats" | head -n 20 >&2
+
+grep -E '^msm-vm-guest: (ok|FAIL|skip): |^msm-vm-guest: why: ' "$log" || true
+status=0
+python3 - "$log" "$name" "${results:-}" "$splats" <<'EOF' || status=$?
+import json, os, re, sys
+log, name, results, splats = sys.argv[1:5]
+line = re.compile(r"^msm-vm-guest: (ok|FAIL|skip): (\S+)")
+plan = re.compile(r"^msm-vm-guest: plan: (\S+) (\d+)$")
+word = {"ok": "PASS", "FAIL": "FAILURE", "skip": "SKIP"}
+suites, planned = {}, {}
+with open(log, encoding="utf-8", errors="replace") as f:
+    for text in f:
+        m = line.match(text)
+        if m:
+            suite, _, case = m[2].partition(".")
+            suites.setdefault(suite, []).append({"name": case, "status": word[m[1]]})
+        m = plan.match(text)
+        if m:
+            planned[m[1]] = int(m[2])
+ok = bool(planned)
+if not planned:
+    print(f"msm-vm: qemu: {name}: the guest did not start its suites", file=sys.stderr)
+for suite, n in planned.items():
+    got = len(suites.get(suite, []))
+    if got != n:
+        print(f"msm-vm: qemu: {name}: suite {suite}: {got} of {n} subtests reported",
+              file=sys.stderr)
+        ok = False
+        suites.setdefault(suite, []).append(
+            {"name": "all_subtests_reported", "status": "FAILURE"})
+failed = sum(c["status"] == "FAILURE" for cs in suites.values() for c in cs)
+if results:
+    root = {"name": name, "sub_groups": [
+        {"name": s, "test_cases": cs} for s, cs in suites.items()]}
+    with open(os.path.join(results, f"results-{name}.json"), "w", encoding="utf-8") as f:
+        json.dump(root, f, indent=1)
+    if splats:
+        with open(os.path.join(results, f"splats-{name}.txt"), "w", encoding="utf-8") as f:
+            f.write(splats + "\n")
+sys.exit(0 if ok and not failed and not splats else 1)
+EOF
+if [ -n "$results" ]; then
+	echo "Linux $BASE_VERSION ($BASE_DESC), arm64 qemu${debug:+, debug}" \
+		>"$results/base-$name.txt"
+fi
+exit "$status"

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Summarise kunit.py JSON results of msm-vm runs.
 
-    report.py [--table] [--require SUITE]... NAME=RESULTS.json...
+    report.py [--table] [--require [NAME=]SUITE]... NAME=RESULTS.json...
 
 Prints a per-suite table (with --table, also one line per failed or skipped
 case) and ends with the plain line "N passed, N failed" (", N skipped" when
 any).  Exits 1 if any case failed or crashed, a run has no results, or a
 required suite did not run with at least one passing case and no failure
-or skip (so that, e.g., the Rust doctests cannot silently drop out).
+or skip (so that, e.g., the Rust doctests cannot silently drop out); a
+requirement NAME=SUITE holds for run NAME only.
 Every file is read from the directory of the run's RESULTS.json, which
 kunit.sh wrote for this run only (test.sh makes it new each time): a missing
 results file is an error naming it, never a reason to look elsewhere.
@@ -142,6 +143,9 @@ def main():
                       f"{counts}", file=sys.stderr)
                 ok = False
         for req in args.require:
+            run_name, _, req = req.rpartition("=")
+            if run_name and run_name != name:
+                continue
             c = suites.get(req)
             if not c or c["PASS"] == 0 or c["FAIL"] or c["SKIP"]:
                 print(f"msm-vm: {name}: required suite {req} did not pass in full: {c}",
@@ -149,14 +153,15 @@ def main():
                 ok = False
 
     width = max([len(s) for _, s, _ in rows] + [5])
-    print(f"{'run':<8} {'suite':<{width}} {'passed':>7} {'failed':>7} {'skipped':>8}")
+    rw = max([len(n) for n, _, _ in rows] + [8])
+    print(f"{'run':<{rw}} {'suite':<{width}} {'passed':>7} {'failed':>7} {'skipped':>8}")
     for name, suite, c in rows:
-        print(f"{name:<8} {suite:<{width}} {c['PASS']:>7} {c['FAIL']:>7} {c['SKIP']:>8}")
+        print(f"{name:<{rw}} {suite:<{width}} {c['PASS']:>7} {c['FAIL']:>7} {c['SKIP']:>8}")
     if core_rows:
-        print(f"{'run':<8} {'suite':<{width}} {'core':<6} {'cases':>7} {'failed':>7} "
+        print(f"{'run':<{rw}} {'suite':<{width}} {'core':<6} {'cases':>7} {'failed':>7} "
               f"{'time':>10}")
         for name, suite, core, cases, failed, us in core_rows:
-            print(f"{name:<8} {suite:<{width}} {core:<6} {cases:>7} {failed:>7} "
+            print(f"{name:<{rw}} {suite:<{width}} {core:<6} {cases:>7} {failed:>7} "
                   f"{us / 1000:>8.1f} ms")
     if args.table and notes:
         print("cases not passed:")

@@ -1,27 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /init of the msm-vm qemu guest: mounts what the tests need, reports what
- * the guest sees of the msm driver, one "msm-vm-guest: " line each, and
- * powers the machine off.  Built statically for arm64 by qemu.sh.
+ * /init of the msm-vm qemu guest: mounts what the suites need, checks that
+ * the msm driver probed the virtual GPU, runs the legacy msm UAPI suite
+ * (msm_legacy.c), one subtest per child process, and powers the machine
+ * off.  Every result is one "msm-vm-guest: " line; the last one is
+ * "msm-vm-guest: N passed, N failed", which qemu.sh reads.  Built
+ * statically for arm64 by qemu.sh.
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-static int passed, failed;
+#include "msm_legacy.h"
 
-static void check(const char *name, int ok, const char *why)
+#define SUBTEST_TIMEOUT_S 60
+
+static int passed, failed, skipped;
+
+static void report(const char *name, int result, const char *why)
 {
-	printf("msm-vm-guest: %s: %s%s%s\n", ok ? "ok" : "FAIL", name,
-	       ok || !why ? "" : ": ", ok || !why ? "" : why);
-	if (ok)
+	const char *word = result == 0 ? "ok" : result == IGT_EXIT_SKIP ? "skip" : "FAIL";
+
+	printf("msm-vm-guest: %s: %s%s%s\n", word, name, why ? ": " : "", why ? why : "");
+	if (result == 0)
 		passed++;
+	else if (result == IGT_EXIT_SKIP)
+		skipped++;
 	else
 		failed++;
 }
@@ -33,24 +45,96 @@ static int exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-int main(void)
+static void run(const char *suite, const struct igt_subtest *t)
 {
+	char name[128];
+	int status;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "%s.%s", suite, t->name);
+
+	pid = fork();
+	if (pid < 0) {
+		report(name, 1, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		alarm(SUBTEST_TIMEOUT_S);
+		t->fn();
+		exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		report(name, 1, "waitpid failed");
+	} else if (WIFSIGNALED(status)) {
+		report(name, 1, WTERMSIG(status) == SIGALRM ? "timed out" :
+		       strsignal(WTERMSIG(status)));
+	} else {
+		report(name, WEXITSTATUS(status), NULL);
+	}
+}
+
+/*
+ * Two kmemleak scans (an object must look unreferenced in both), then the
+ * report: 0 if it names no object, else 1 after printing it.
+ */
+static int kmemleak_leaks(void)
+{
+	char buf[4096];
+	int leaks = 0;
+	ssize_t n;
 	int fd;
 
+	for (int i = 0; i < 2; i++) {
+		fd = open("/sys/kernel/debug/kmemleak", O_WRONLY);
+		if (fd < 0 || write(fd, "scan", 4) != 4) {
+			printf("msm-vm-guest: why: kmemleak scan: %s\n", strerror(errno));
+			return 1;
+		}
+		close(fd);
+	}
+	fd = open("/sys/kernel/debug/kmemleak", O_RDONLY);
+	if (fd < 0)
+		return 1;
+	while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		leaks = 1;
+		fputs(buf, stdout);
+	}
+	close(fd);
+	return leaks;
+}
+
+int main(void)
+{
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	setvbuf(stdout, NULL, _IONBF, 0);
+	setvbuf(stderr, NULL, _IONBF, 0);
 
-	check("the device tree has the virtual GPU's node",
-	      exists("/proc/device-tree/gpu@c000000"), "no /proc/device-tree/gpu@c000000");
-	check("adreno's platform driver took the GPU's device",
-	      exists("/sys/bus/platform/drivers/adreno/c000000.gpu"), NULL);
-	fd = open("/dev/dri/card0", O_RDWR);
-	check("/dev/dri/card0 opens", fd >= 0, fd < 0 ? strerror(errno) : NULL);
-	if (fd >= 0)
-		close(fd);
+	printf("msm-vm-guest: plan: msm_virt_probe 4\n");
+	report("msm_virt_probe.device_tree_has_the_virtual_gpu",
+	       exists("/proc/device-tree/gpu@c000000") ? 0 : 1, NULL);
+	report("msm_virt_probe.adreno_driver_bound_the_gpu",
+	       exists("/sys/bus/platform/drivers/adreno/c000000.gpu") ? 0 : 1, NULL);
+	report("msm_virt_probe.gpu_is_behind_the_virtual_smmu",
+	       exists("/sys/bus/platform/devices/c000000.gpu/iommu_group") ? 0 : 1, NULL);
+	report("msm_virt_probe.render_node_exists", exists("/dev/dri/renderD128") ? 0 : 1, NULL);
+
+	printf("msm-vm-guest: plan: msm_legacy %u\n", msm_legacy_nr_subtests);
+	if (exists("/dev/dri/renderD128"))
+		for (unsigned int i = 0; i < msm_legacy_nr_subtests; i++)
+			run("msm_legacy", &msm_legacy_subtests[i]);
+
+	/* On the debug kernel: nothing the suite did may leak. */
+	if (exists("/sys/kernel/debug/kmemleak")) {
+		printf("msm-vm-guest: plan: msm_virt_kernel 1\n");
+		report("msm_virt_kernel.kmemleak_finds_no_leak_after_the_suites",
+		       kmemleak_leaks(), NULL);
+	}
+
+	printf("msm-vm-guest: %d skipped\n", skipped);
 	printf("msm-vm-guest: %d passed, %d failed\n", passed, failed);
 
 	sync();

@@ -1,0 +1,1182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The legacy msm UAPI suite: what the 6.12 msm driver does for userspace
+ * today, through the real ioctls on /dev/dri/renderD128, with the virtual
+ * GPU executing the command streams.  Every expected value is what stock
+ * 6.12 returns; the driver conversion must keep every one of them.
+ *
+ * Command streams are PM4 type-7 packets the virtual GPU executes:
+ * CP_MEM_WRITE, CP_MEM_TO_MEM, CP_INDIRECT_BUFFER, CP_WAIT_REG_MEM (a GPU
+ * wait on memory, released by the CPU through mmap, or never: a hang).
+ */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include <drm/msm_drm.h>
+
+#include "igt.h"
+#include "msm_legacy.h"
+
+/* PM4 opcodes (adreno_pm4.xml) */
+#define CP_NOP			0x10
+#define CP_WAIT_REG_MEM		0x3c
+#define CP_MEM_WRITE		0x3d
+#define CP_INDIRECT_BUFFER	0x3f
+#define CP_SMMU_TABLE_UPDATE	0x53
+#define CP_MEM_TO_MEM		0x73
+#define WRITE_EQ		3
+#define POLL_MEMORY		0x10
+#define MEM_TO_MEM_DOUBLE	0x20000000u
+
+#define ETOOSMALL		525	/* the kernel's, no libc name */
+#define VIRT_CHIP_ID		0x09090900ull
+#define CS_DWORDS		4096
+
+static uint32_t parity(uint32_t v)
+{
+	return (0x9669 >> (0xf & (v ^ (v >> 4) ^ (v >> 8) ^ (v >> 12) ^ (v >> 16) ^
+				  (v >> 20) ^ (v >> 24) ^ (v >> 28)))) & 1;
+}
+
+static uint32_t pkt7(uint32_t op, uint32_t cnt)
+{
+	return 0x70000000 | cnt | parity(cnt) << 15 | (op & 0x7f) << 16 | parity(op) << 23;
+}
+
+static int drm_open(void)
+{
+	int fd = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		igt_fail("open /dev/dri/renderD128: %s", strerror(errno));
+	return fd;
+}
+
+static uint64_t get_param(int fd, uint32_t param)
+{
+	struct drm_msm_param p = { .pipe = MSM_PIPE_3D0, .param = param };
+
+	do_ioctl(fd, DRM_IOCTL_MSM_GET_PARAM, &p);
+	return p.value;
+}
+
+static uint32_t bo_new(int fd, uint64_t size, uint32_t flags)
+{
+	struct drm_msm_gem_new req = { .size = size, .flags = flags };
+
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_NEW, &req);
+	return req.handle;
+}
+
+static uint64_t bo_info(int fd, uint32_t handle, uint32_t info)
+{
+	struct drm_msm_gem_info req = { .handle = handle, .info = info };
+
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
+	return req.value;
+}
+
+static int bo_set_iova(int fd, uint32_t handle, uint64_t iova)
+{
+	struct drm_msm_gem_info req = {
+		.handle = handle, .info = MSM_INFO_SET_IOVA, .value = iova,
+	};
+
+	return ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req) ? -errno : 0;
+}
+
+static void *bo_map(int fd, uint32_t handle, size_t size)
+{
+	uint64_t off = bo_info(fd, handle, MSM_INFO_GET_OFFSET);
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+
+	if (p == MAP_FAILED)
+		igt_fail("mmap: %s", strerror(errno));
+	return p;
+}
+
+static void gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close req = { .handle = handle };
+
+	do_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &req);
+}
+
+static struct drm_msm_timespec abs_timeout(int64_t ns)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ns += t.tv_nsec;
+	return (struct drm_msm_timespec) {
+		.tv_sec = t.tv_sec + ns / 1000000000, .tv_nsec = ns % 1000000000,
+	};
+}
+
+static int wait_fence(int fd, uint32_t queue, uint32_t fence, int64_t timeout_ns)
+{
+	struct drm_msm_wait_fence req = {
+		.fence = fence, .timeout = abs_timeout(timeout_ns), .queueid = queue,
+	};
+
+	return ioctl(fd, DRM_IOCTL_MSM_WAIT_FENCE, &req) ? -errno : 0;
+}
+
+static uint32_t queue_new(int fd, uint32_t prio)
+{
+	struct drm_msm_submitqueue req = { .prio = prio };
+
+	do_ioctl(fd, DRM_IOCTL_MSM_SUBMITQUEUE_NEW, &req);
+	return req.id;
+}
+
+static uint32_t queue_faults(int fd, uint32_t queue)
+{
+	uint32_t faults = ~0u;
+	struct drm_msm_submitqueue_query req = {
+		.data = (uintptr_t)&faults, .id = queue,
+		.param = MSM_SUBMITQUEUE_PARAM_FAULTS, .len = sizeof(faults),
+	};
+
+	do_ioctl(fd, DRM_IOCTL_MSM_SUBMITQUEUE_QUERY, &req);
+	return faults;
+}
+
+/*
+ * A command stream BO, written through mmap, plus the BOs a submit names.
+ * bos[0] is the command stream.
+ */
+struct job {
+	int fd;
+	uint32_t *cs;
+	uint64_t cs_iova;
+	uint32_t n;
+	struct drm_msm_gem_submit_bo bos[8];
+	uint32_t nr_bos;
+	struct drm_msm_gem_submit_cmd cmd;
+	struct drm_msm_gem_submit req;
+};
+
+static void job_init(struct job *j, int fd)
+{
+	uint32_t h = bo_new(fd, CS_DWORDS * 4, MSM_BO_WC);
+
+	memset(j, 0, sizeof(*j));
+	j->fd = fd;
+	j->cs = bo_map(fd, h, CS_DWORDS * 4);
+	j->cs_iova = bo_info(fd, h, MSM_INFO_GET_IOVA);
+	j->bos[0] = (struct drm_msm_gem_submit_bo) { .flags = MSM_SUBMIT_BO_READ, .handle = h };
+	j->nr_bos = 1;
+}
+
+static void emit(struct job *j, uint32_t v)
+{
+	igt_assert(j->n < CS_DWORDS);
+	j->cs[j->n++] = v;
+}
+
+static void emit64(struct job *j, uint64_t v)
+{
+	emit(j, (uint32_t)v);
+	emit(j, (uint32_t)(v >> 32));
+}
+
+static void job_bo(struct job *j, uint32_t handle, uint32_t flags)
+{
+	j->bos[j->nr_bos++] = (struct drm_msm_gem_submit_bo) { .flags = flags, .handle = handle };
+}
+
+static void emit_mem_write(struct job *j, uint64_t iova, uint32_t v)
+{
+	emit(j, pkt7(CP_MEM_WRITE, 3));
+	emit64(j, iova);
+	emit(j, v);
+}
+
+static void emit_wait_eq(struct job *j, uint64_t iova, uint32_t v)
+{
+	emit(j, pkt7(CP_WAIT_REG_MEM, 6));
+	emit(j, WRITE_EQ | POLL_MEMORY);
+	emit64(j, iova);
+	emit(j, v);
+	emit(j, 0xffffffff);
+	emit(j, 16);
+}
+
+/* The request of a submit of the command stream on queue, not yet made. */
+static struct drm_msm_gem_submit *job_req(struct job *j, uint32_t queue, uint32_t flags)
+{
+	j->cmd = (struct drm_msm_gem_submit_cmd) {
+		.type = MSM_SUBMIT_CMD_BUF, .submit_idx = 0, .size = j->n * 4,
+	};
+	j->req = (struct drm_msm_gem_submit) {
+		.flags = MSM_PIPE_3D0 | flags, .nr_bos = j->nr_bos, .nr_cmds = 1,
+		.bos = (uintptr_t)j->bos, .cmds = (uintptr_t)&j->cmd, .queueid = queue,
+	};
+	return &j->req;
+}
+
+static uint32_t job_submit(struct job *j, uint32_t queue)
+{
+	do_ioctl(j->fd, DRM_IOCTL_MSM_GEM_SUBMIT, job_req(j, queue, 0));
+	return j->req.fence;
+}
+
+static void job_run(struct job *j, uint32_t queue)
+{
+	uint32_t fence = job_submit(j, queue);
+	int ret = wait_fence(j->fd, queue, fence, 5000000000ll);
+
+	if (ret)
+		igt_fail("waiting for fence %u: %s", fence, strerror(-ret));
+}
+
+/* A target BO: handle, iova, CPU mapping, zeroed. */
+struct target {
+	uint32_t handle;
+	uint64_t iova;
+	uint32_t *map;
+};
+
+static struct target target_new(int fd, uint32_t flags)
+{
+	struct target t;
+
+	t.handle = bo_new(fd, 4096, MSM_BO_WC | flags);
+	t.iova = bo_info(fd, t.handle, MSM_INFO_GET_IOVA);
+	t.map = bo_map(fd, t.handle, 4096);
+	memset((void *)t.map, 0, 4096);
+	return t;
+}
+
+/* The devcoredump of the last GPU crash: its text, or NULL if none. */
+static char *devcoredump_read(void)
+{
+	static char buf[1 << 16];
+	ssize_t n = 0, r;
+	int fd = -1;
+
+	for (int i = 0; i < 50 && fd < 0; i++) {
+		fd = open("/sys/class/devcoredump/devcd1/data", O_RDONLY);
+		if (fd < 0) {
+			/* devcd numbers grow; find the newest one */
+			for (int k = 2; k < 64 && fd < 0; k++) {
+				char path[64];
+
+				snprintf(path, sizeof(path),
+					 "/sys/class/devcoredump/devcd%d/data", k);
+				fd = open(path, O_RDONLY);
+			}
+		}
+		if (fd < 0)
+			usleep(100000);
+	}
+	if (fd < 0)
+		return NULL;
+	while (n < (ssize_t)sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += r;
+	buf[n] = 0;
+	close(fd);
+	return buf;
+}
+
+/* Dismiss every devcoredump, so the next crash makes a new one. */
+static void devcoredump_dismiss(void)
+{
+	for (int k = 0; k < 64; k++) {
+		char path[64];
+		int fd;
+
+		snprintf(path, sizeof(path), "/sys/class/devcoredump/devcd%d/data", k);
+		fd = open(path, O_WRONLY);
+		if (fd >= 0) {
+			if (write(fd, "1", 1) != 1)
+				igt_fail("dismissing %s: %s", path, strerror(errno));
+			close(fd);
+		}
+	}
+}
+
+/* Parameters */
+
+static void param_chip_id_is_the_virtual_gpu(void)
+{
+	int fd = drm_open();
+
+	/* revn 0: the speed bin (0xffff, none read) is in bits 47:32 */
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_CHIP_ID), 0xffffull << 32 | VIRT_CHIP_ID);
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_GPU_ID), 0);
+}
+
+static void param_va_range_is_the_private_address_space(void)
+{
+	int fd = drm_open();
+
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_VA_START), 0x100000000ull);
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_VA_SIZE), 0x100000000ull);
+}
+
+static void param_fixed_values_match_the_catalog(void)
+{
+	int fd = drm_open();
+
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_GMEM_SIZE), 256 * 1024);
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_GMEM_BASE), 0x100000);
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_PRIORITIES), 3);
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_MAX_FREQ), 100000000);
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_PP_PGTABLE), 0);
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_FAULTS), 0);
+}
+
+static void param_unknown_or_bad_pipe_is_einval(void)
+{
+	int fd = drm_open();
+	struct drm_msm_param p = { .pipe = MSM_PIPE_3D0, .param = 0x7f };
+
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GET_PARAM, &p, EINVAL);
+	p = (struct drm_msm_param) { .pipe = MSM_PIPE_2D0, .param = MSM_PARAM_CHIP_ID };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GET_PARAM, &p, EINVAL);
+	p = (struct drm_msm_param) { .pipe = MSM_PIPE_3D0, .param = MSM_PARAM_CHIP_ID };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_SET_PARAM, &p, EINVAL);
+	p = (struct drm_msm_param) { .pipe = MSM_PIPE_3D0, .param = MSM_PARAM_CHIP_ID, .len = 4 };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GET_PARAM, &p, EINVAL);
+}
+
+static void param_comm_is_set_by_pointer(void)
+{
+	int fd = drm_open();
+	char comm[] = "msm-vm-guest";
+	struct drm_msm_param p = {
+		.pipe = MSM_PIPE_3D0, .param = MSM_PARAM_COMM,
+		.value = (uintptr_t)comm, .len = sizeof(comm) - 1,
+	};
+
+	do_ioctl(fd, DRM_IOCTL_MSM_SET_PARAM, &p);
+	p.len = 4097;
+	do_ioctl_err(fd, DRM_IOCTL_MSM_SET_PARAM, &p, EINVAL);
+}
+
+/* GEM objects */
+
+static void gem_new_rejects_bad_flags_and_zero_size(void)
+{
+	int fd = drm_open();
+	struct drm_msm_gem_new req = { .size = 4096, .flags = 0x80000000 };
+
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_NEW, &req, EINVAL);
+	req = (struct drm_msm_gem_new) { .size = 0, .flags = MSM_BO_WC };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_NEW, &req, EINVAL);
+}
+
+static void gem_iova_is_stable_and_in_the_va_range(void)
+{
+	int fd = drm_open();
+	uint64_t start = get_param(fd, MSM_PARAM_VA_START);
+	uint64_t size = get_param(fd, MSM_PARAM_VA_SIZE);
+	uint32_t a = bo_new(fd, 8192, MSM_BO_WC), b = bo_new(fd, 4096, MSM_BO_WC);
+	uint64_t ia = bo_info(fd, a, MSM_INFO_GET_IOVA);
+	uint64_t ib = bo_info(fd, b, MSM_INFO_GET_IOVA);
+
+	igt_assert(ia >= start && ia + 8192 <= start + size);
+	igt_assert(ib >= start && ib + 4096 <= start + size);
+	igt_assert(ib >= ia + 8192 || ia >= ib + 4096);
+	igt_assert_eq_u64(bo_info(fd, a, MSM_INFO_GET_IOVA), ia);
+	igt_assert_eq_u64(bo_info(fd, a, MSM_INFO_GET_FLAGS), MSM_BO_WC);
+}
+
+static void gem_set_iova_places_the_buffer(void)
+{
+	int fd = drm_open();
+	uint64_t want = get_param(fd, MSM_PARAM_VA_START) + 0x40000000;
+	uint32_t h = bo_new(fd, 8192, MSM_BO_WC);
+
+	igt_assert_eq_u64(bo_set_iova(fd, h, want), 0);
+	igt_assert_eq_u64(bo_info(fd, h, MSM_INFO_GET_IOVA), want);
+	/* Setting the same address again is no change. */
+	igt_assert_eq_u64(bo_set_iova(fd, h, want), 0);
+	/* Zero releases it. */
+	igt_assert_eq_u64(bo_set_iova(fd, h, 0), 0);
+	igt_assert_eq_u64(bo_set_iova(fd, h, want + 0x10000), 0);
+	igt_assert_eq_u64(bo_info(fd, h, MSM_INFO_GET_IOVA), want + 0x10000);
+}
+
+static void gem_set_iova_over_another_buffer_is_enospc(void)
+{
+	int fd = drm_open();
+	uint64_t want = get_param(fd, MSM_PARAM_VA_START) + 0x50000000;
+	uint32_t a = bo_new(fd, 8192, MSM_BO_WC), b = bo_new(fd, 8192, MSM_BO_WC);
+
+	igt_assert_eq_u64(bo_set_iova(fd, a, want), 0);
+	igt_assert_eq_u64(bo_set_iova(fd, b, want + 4096), -ENOSPC);
+	igt_assert_eq_u64(bo_set_iova(fd, b, want), -ENOSPC);
+	/* Outside the address space. */
+	igt_assert_eq_u64(bo_set_iova(fd, b, 0x1000), -ENOSPC);
+}
+
+static void gem_set_iova_of_a_placed_buffer_is_ebusy(void)
+{
+	int fd = drm_open();
+	uint64_t want = get_param(fd, MSM_PARAM_VA_START) + 0x60000000;
+	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
+
+	igt_assert_eq_u64(bo_set_iova(fd, h, want), 0);
+	/* 6.12 also WARNs here (GEM_WARN_ON in msm_gem_set_iova): known-splats */
+	igt_assert_eq_u64(bo_set_iova(fd, h, want + 0x10000), -EBUSY);
+	/* ... and the buffer has lost its address: the next GET_IOVA allocates. */
+	igt_assert(bo_info(fd, h, MSM_INFO_GET_IOVA) != want);
+}
+
+static void gem_set_iova_in_the_shared_address_space_is_eopnotsupp(void)
+{
+	/* -EOPNOTSUPP needs a GPU without per-process page tables */
+	igt_skip("every context has its own address space on this GPU");
+}
+
+static void gem_name_round_trips(void)
+{
+	int fd = drm_open();
+	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
+	char name[32] = "cmdstream\n", out[32] = { 0 };
+	struct drm_msm_gem_info req = {
+		.handle = h, .info = MSM_INFO_SET_NAME,
+		.value = (uintptr_t)name, .len = strlen(name),
+	};
+
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
+	req = (struct drm_msm_gem_info) {
+		.handle = h, .info = MSM_INFO_GET_NAME, .value = (uintptr_t)out, .len = sizeof(out),
+	};
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
+	/* The name ends at the first non-printable character. */
+	igt_assert(!strcmp(out, "cmdstream"));
+	igt_assert_eq_u64(req.len, 9);
+	req = (struct drm_msm_gem_info) {
+		.handle = h, .info = MSM_INFO_GET_NAME, .value = (uintptr_t)out, .len = 4,
+	};
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, ETOOSMALL);
+	req = (struct drm_msm_gem_info) {
+		.handle = h, .info = MSM_INFO_SET_NAME, .value = (uintptr_t)name, .len = 32,
+	};
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, EINVAL);
+}
+
+static void gem_metadata_round_trips(void)
+{
+	int fd = drm_open();
+	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
+	uint8_t md[64], out[64] = { 0 }, big[129];
+	struct drm_msm_gem_info req;
+
+	for (unsigned int i = 0; i < sizeof(md); i++)
+		md[i] = i * 7;
+	req = (struct drm_msm_gem_info) {
+		.handle = h, .info = MSM_INFO_SET_METADATA,
+		.value = (uintptr_t)md, .len = sizeof(md),
+	};
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
+	req = (struct drm_msm_gem_info) { .handle = h, .info = MSM_INFO_GET_METADATA };
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
+	igt_assert_eq_u64(req.len, sizeof(md));
+	req.value = (uintptr_t)out;
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
+	igt_assert(!memcmp(md, out, sizeof(md)));
+	req = (struct drm_msm_gem_info) {
+		.handle = h, .info = MSM_INFO_SET_METADATA, .value = (uintptr_t)big, .len = 129,
+	};
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, EOVERFLOW);
+}
+
+static void gem_info_bad_handle_or_request_fails(void)
+{
+	int fd = drm_open();
+	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
+	struct drm_msm_gem_info req = { .handle = h + 100, .info = MSM_INFO_GET_IOVA };
+
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, ENOENT);
+	req = (struct drm_msm_gem_info) { .handle = h, .info = 0x99 };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, EINVAL);
+	req = (struct drm_msm_gem_info) { .handle = h, .info = MSM_INFO_GET_IOVA, .len = 4 };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, EINVAL);
+	/* A closed handle is gone. */
+	gem_close(fd, h);
+	req = (struct drm_msm_gem_info) { .handle = h, .info = MSM_INFO_GET_IOVA };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, ENOENT);
+}
+
+static void gem_mmap_and_cpu_prep(void)
+{
+	int fd = drm_open();
+	uint32_t h = bo_new(fd, 3 * 4096, MSM_BO_CACHED);
+	uint32_t *p = bo_map(fd, h, 3 * 4096);
+	struct drm_msm_gem_cpu_prep prep = {
+		.handle = h, .op = MSM_PREP_READ | MSM_PREP_WRITE, .timeout = abs_timeout(1000000),
+	};
+	struct drm_msm_gem_cpu_fini fini = { .handle = h };
+
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_CPU_PREP, &prep);
+	for (int i = 0; i < 3 * 1024; i++)
+		p[i] = 0x5a000000 | i;
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_CPU_FINI, &fini);
+	munmap(p, 3 * 4096);
+	p = bo_map(fd, h, 3 * 4096);
+	for (int i = 0; i < 3 * 1024; i++)
+		igt_assert_eq_u64(p[i], 0x5a000000 | i);
+	prep.op = 0x100;
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_CPU_PREP, &prep, EINVAL);
+}
+
+/* Submission, executed by the GPU */
+
+static void submit_mem_write_lands_in_memory(void)
+{
+	int fd = drm_open();
+	struct target t = target_new(fd, 0);
+	struct job j;
+
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
+	for (int i = 0; i < 16; i++)
+		emit_mem_write(&j, t.iova + 4 * i, 0xc0de0000 | i);
+	job_run(&j, 0);
+	for (int i = 0; i < 16; i++)
+		igt_assert_eq_u64(t.map[i], 0xc0de0000 | i);
+	igt_assert_eq_u64(t.map[16], 0);
+}
+
+static void submit_mem_to_mem_copies_and_sums(void)
+{
+	int fd = drm_open();
+	struct target t = target_new(fd, 0);
+	struct job j;
+
+	t.map[0] = 1000;
+	t.map[1] = 58;
+	t.map[2] = 8;
+	t.map[4] = 0x00000001; /* 64-bit 0x100000001 at [4] */
+	t.map[5] = 0x00000001;
+	t.map[6] = 0xffffffff; /* 64-bit 0xffffffff at [6] */
+	t.map[7] = 0;
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_READ | MSM_SUBMIT_BO_WRITE);
+	/* [16] = [0] */
+	emit(&j, pkt7(CP_MEM_TO_MEM, 5));
+	emit(&j, 0);
+	emit64(&j, t.iova + 64);
+	emit64(&j, t.iova);
+	/* [17] = [0] + [1] - [2] */
+	emit(&j, pkt7(CP_MEM_TO_MEM, 9));
+	emit(&j, 1 << 2);
+	emit64(&j, t.iova + 68);
+	emit64(&j, t.iova);
+	emit64(&j, t.iova + 4);
+	emit64(&j, t.iova + 8);
+	/* 64-bit [18..19] = [4..5] + [6..7] */
+	emit(&j, pkt7(CP_MEM_TO_MEM, 7));
+	emit(&j, MEM_TO_MEM_DOUBLE);
+	emit64(&j, t.iova + 72);
+	emit64(&j, t.iova + 16);
+	emit64(&j, t.iova + 24);
+	job_run(&j, 0);
+	igt_assert_eq_u64(t.map[16], 1000);
+	igt_assert_eq_u64(t.map[17], 1050);
+	igt_assert_eq_u64(t.map[18] | (uint64_t)t.map[19] << 32, 0x200000000ull);
+}
+
+static void submit_nested_ib_executes(void)
+{
+	int fd = drm_open();
+	struct target t = target_new(fd, 0);
+	uint32_t ib2 = bo_new(fd, 4096, MSM_BO_WC);
+	uint32_t *p = bo_map(fd, ib2, 4096);
+	uint64_t ib2_iova = bo_info(fd, ib2, MSM_INFO_GET_IOVA);
+	struct job j;
+	int n = 0;
+
+	p[n++] = pkt7(CP_MEM_WRITE, 3);
+	p[n++] = (uint32_t)(t.iova + 4);
+	p[n++] = (uint32_t)((t.iova + 4) >> 32);
+	p[n++] = 0x1b2;
+	p[n++] = pkt7(CP_NOP, 2);
+	p[n++] = 0xdead;
+	p[n++] = 0xbeef;
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
+	job_bo(&j, ib2, MSM_SUBMIT_BO_READ);
+	emit_mem_write(&j, t.iova, 0x1b1);
+	emit(&j, pkt7(CP_INDIRECT_BUFFER, 3));
+	emit64(&j, ib2_iova);
+	emit(&j, n);
+	emit_mem_write(&j, t.iova + 8, 0x1b1);
+	job_run(&j, 0);
+	igt_assert_eq_u64(t.map[0], 0x1b1);
+	igt_assert_eq_u64(t.map[1], 0x1b2);
+	igt_assert_eq_u64(t.map[2], 0x1b1);
+}
+
+static void submit_without_commands_signals_its_fence(void)
+{
+	int fd = drm_open();
+	struct drm_msm_gem_submit req = { .flags = MSM_PIPE_3D0 };
+
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_SUBMIT, &req);
+	igt_assert_eq_u64(wait_fence(fd, 0, req.fence, 1000000000), 0);
+}
+
+static void submit_of_two_contexts_use_their_own_page_tables(void)
+{
+	int fa = drm_open(), fb = drm_open();
+	uint64_t at = get_param(fa, MSM_PARAM_VA_START) + 0x70000000;
+	uint32_t ha = bo_new(fa, 4096, MSM_BO_WC), hb = bo_new(fb, 4096, MSM_BO_WC);
+	uint32_t *ma, *mb;
+	struct job ja, jb;
+
+	/* The same GPU address in both contexts, a different BO in each. */
+	igt_assert_eq_u64(bo_set_iova(fa, ha, at), 0);
+	igt_assert_eq_u64(bo_set_iova(fb, hb, at), 0);
+	ma = bo_map(fa, ha, 4096);
+	mb = bo_map(fb, hb, 4096);
+	ma[0] = 0;
+	mb[0] = 0;
+	job_init(&ja, fa);
+	job_bo(&ja, ha, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&ja, at, 0xaaaa);
+	job_init(&jb, fb);
+	job_bo(&jb, hb, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&jb, at, 0xbbbb);
+	job_run(&ja, 0);
+	job_run(&jb, 0);
+	igt_assert_eq_u64(ma[0], 0xaaaa);
+	igt_assert_eq_u64(mb[0], 0xbbbb);
+	/* Back to the first context: its table again. */
+	ma[0] = 0;
+	job_run(&ja, 0);
+	igt_assert_eq_u64(ma[0], 0xaaaa);
+	igt_assert_eq_u64(mb[0], 0xbbbb);
+}
+
+static void submitqueue_priorities_and_close(void)
+{
+	int fd = drm_open();
+	struct drm_msm_submitqueue req = { .prio = 3 };
+	uint32_t q[3];
+
+	for (int p = 0; p < 3; p++)
+		q[p] = queue_new(fd, p);
+	igt_assert(q[0] && q[1] != q[0] && q[2] != q[1]);
+	do_ioctl_err(fd, DRM_IOCTL_MSM_SUBMITQUEUE_NEW, &req, EINVAL);
+	req = (struct drm_msm_submitqueue) { .flags = 0x8 };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_SUBMITQUEUE_NEW, &req, EINVAL);
+	igt_assert_eq_u64(queue_faults(fd, q[1]), 0);
+	do_ioctl(fd, DRM_IOCTL_MSM_SUBMITQUEUE_CLOSE, &q[1]);
+	do_ioctl_err(fd, DRM_IOCTL_MSM_SUBMITQUEUE_CLOSE, &q[1], ENOENT);
+	/* The default queue 0 cannot be closed. */
+	q[1] = 0;
+	do_ioctl_err(fd, DRM_IOCTL_MSM_SUBMITQUEUE_CLOSE, &q[1], ENOENT);
+	for (int p = 0; p < 3; p += 2) {
+		struct target t = target_new(fd, 0);
+		struct job j;
+
+		job_init(&j, fd);
+		job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
+		emit_mem_write(&j, t.iova, p + 1);
+		job_run(&j, q[p]);
+		igt_assert_eq_u64(t.map[0], p + 1);
+	}
+}
+
+/* Bad input: each names the field that is wrong and the errno 6.12 returns. */
+
+static void submit_bad(int field, int err)
+{
+	int fd = drm_open();
+	struct target t = target_new(fd, 0);
+	struct drm_msm_gem_submit_reloc reloc = { .reloc_idx = 1 };
+	struct drm_msm_gem_submit *req;
+	struct job j;
+	uint32_t q = queue_new(fd, 0);
+
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, t.iova, 1);
+	req = job_req(&j, q, 0);
+	switch (field) {
+	case 0: /* a queue that does not exist */
+		req->queueid = q + 1;
+		break;
+	case 1: /* an unknown submit flag */
+		req->flags |= 0x1000000;
+		break;
+	case 2: /* FENCE_FD_IN with no fence behind the fd */
+		req->flags |= MSM_SUBMIT_FENCE_FD_IN;
+		req->fence_fd = open("/dev/null", O_RDONLY);
+		break;
+	case 3: /* the same BO twice */
+		j.bos[2] = j.bos[1];
+		req->nr_bos = 3;
+		break;
+	case 4: /* a command naming a BO past the table */
+		j.cmd.submit_idx = 2;
+		break;
+	case 5: /* an unknown command type */
+		j.cmd.type = 0x10;
+		break;
+	case 6: /* a command past the end of its BO */
+		j.cmd.submit_offset = CS_DWORDS * 4 - 8;
+		break;
+	case 7: /* a command of zero size */
+		j.cmd.size = 0;
+		break;
+	case 8: /* relocations, which a6xx-generation GPUs refuse */
+		j.cmd.nr_relocs = 1;
+		j.cmd.relocs = (uintptr_t)&reloc;
+		break;
+	case 9: /* a BO with neither READ nor WRITE */
+		j.bos[1].flags = MSM_SUBMIT_BO_DUMP;
+		break;
+	case 10: /* a handle that does not exist */
+		j.bos[1].handle = 1000;
+		break;
+	case 11: /* the reserved pad */
+		req->pad = 1;
+		break;
+	case 12: /* a pipe other than 3D0 */
+		req->flags = MSM_PIPE_2D0;
+		break;
+	case 13: /* FENCE_SN_IN with fence 0 */
+		req->flags |= MSM_SUBMIT_FENCE_SN_IN;
+		req->fence = 0;
+		break;
+	case 14: /* an unaligned command size */
+		j.cmd.size = 6;
+		break;
+	}
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_SUBMIT, req, err);
+	/* Nothing ran: the target is untouched. */
+	usleep(20000);
+	igt_assert_eq_u64(t.map[0], 0);
+}
+
+static void submit_invalid_queue_is_enoent(void) { submit_bad(0, ENOENT); }
+static void submit_invalid_flags_is_einval(void) { submit_bad(1, EINVAL); }
+static void submit_invalid_in_fence_is_einval(void) { submit_bad(2, EINVAL); }
+static void submit_duplicate_bo_is_ealready(void) { submit_bad(3, EALREADY); }
+static void submit_invalid_cmd_idx_is_einval(void) { submit_bad(4, EINVAL); }
+static void submit_invalid_cmd_type_is_einval(void) { submit_bad(5, EINVAL); }
+static void submit_cmd_past_its_bo_is_einval(void) { submit_bad(6, EINVAL); }
+static void submit_empty_cmd_is_einval(void) { submit_bad(7, EINVAL); }
+static void submit_relocs_are_einval(void) { submit_bad(8, EINVAL); }
+static void submit_bo_without_access_flags_is_einval(void) { submit_bad(9, EINVAL); }
+static void submit_invalid_bo_handle_is_einval(void) { submit_bad(10, EINVAL); }
+static void submit_nonzero_pad_is_einval(void) { submit_bad(11, EINVAL); }
+static void submit_invalid_pipe_is_einval(void) { submit_bad(12, EINVAL); }
+static void submit_fence_sn_zero_is_einval(void) { submit_bad(13, EINVAL); }
+static void submit_unaligned_cmd_size_is_einval(void) { submit_bad(14, EINVAL); }
+
+/* Fences */
+
+static void wait_fence_times_out_while_the_gpu_waits(void)
+{
+	int fd = drm_open();
+	struct target t = target_new(fd, 0);
+	struct job j;
+	uint32_t fence;
+
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_READ | MSM_SUBMIT_BO_WRITE);
+	emit_wait_eq(&j, t.iova, 1);
+	emit_mem_write(&j, t.iova + 4, 2);
+	fence = job_submit(&j, 0);
+	igt_assert_eq_u64(wait_fence(fd, 0, fence, 50000000), -ETIMEDOUT);
+	igt_assert_eq_u64(t.map[1], 0);
+	t.map[0] = 1;
+	igt_assert_eq_u64(wait_fence(fd, 0, fence, 2000000000), 0);
+	igt_assert_eq_u64(t.map[1], 2);
+	/* A fence not yet handed out */
+	igt_assert_eq_u64(wait_fence(fd, 0, fence + 1, 1000000), -EINVAL);
+	igt_assert_eq_u64(wait_fence(fd, 99, fence, 1000000), -ENOENT);
+}
+
+static void fence_fd_out_orders_a_later_submit(void)
+{
+	int fd = drm_open();
+	uint32_t q1 = queue_new(fd, 0), q2 = queue_new(fd, 0);
+	struct target t = target_new(fd, 0), u = target_new(fd, 0);
+	struct drm_msm_gem_submit *req;
+	struct pollfd pfd;
+	struct job a, b;
+	uint32_t fb;
+
+	job_init(&a, fd);
+	job_bo(&a, t.handle, MSM_SUBMIT_BO_READ | MSM_SUBMIT_BO_WRITE);
+	emit_wait_eq(&a, t.iova, 1);
+	emit_mem_write(&a, t.iova + 4, 7);
+	req = job_req(&a, q1, MSM_SUBMIT_FENCE_FD_OUT);
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_SUBMIT, req);
+	igt_assert(req->fence_fd >= 0);
+	pfd = (struct pollfd) { .fd = req->fence_fd, .events = POLLIN };
+	igt_assert_eq_u64(poll(&pfd, 1, 20), 0);
+
+	/* b copies what a writes, on another queue, after a's fence. */
+	job_init(&b, fd);
+	job_bo(&b, u.handle, MSM_SUBMIT_BO_WRITE);
+	emit(&b, pkt7(CP_MEM_TO_MEM, 5));
+	emit(&b, 0);
+	emit64(&b, u.iova);
+	emit64(&b, t.iova + 4);
+	job_req(&b, q2, MSM_SUBMIT_FENCE_FD_IN | MSM_SUBMIT_NO_IMPLICIT)->fence_fd = pfd.fd;
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_SUBMIT, &b.req);
+	fb = b.req.fence;
+	igt_assert_eq_u64(wait_fence(fd, q2, fb, 50000000), -ETIMEDOUT);
+	t.map[0] = 1;
+	igt_assert_eq_u64(wait_fence(fd, q2, fb, 2000000000), 0);
+	igt_assert_eq_u64(poll(&pfd, 1, 0), 1);
+	igt_assert_eq_u64(u.map[0], 7);
+	close(pfd.fd);
+}
+
+static uint32_t syncobj_new(int fd)
+{
+	struct drm_syncobj_create req = { 0 };
+
+	do_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &req);
+	return req.handle;
+}
+
+static int syncobj_wait(int fd, uint32_t h, int64_t timeout_ns)
+{
+	struct timespec t;
+	struct drm_syncobj_wait req = {
+		.handles = (uintptr_t)&h, .count_handles = 1,
+		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+	};
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	req.timeout_nsec = t.tv_sec * 1000000000ll + t.tv_nsec + timeout_ns;
+	return ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &req) ? -errno : 0;
+}
+
+static void syncobj_out_signals_and_in_waits(void)
+{
+	int fd = drm_open();
+	uint32_t so = syncobj_new(fd);
+	struct target t = target_new(fd, 0);
+	struct drm_msm_gem_submit_syncobj out = { .handle = so }, in = {
+		.handle = so, .flags = MSM_SUBMIT_SYNCOBJ_RESET,
+	};
+	struct drm_msm_gem_submit *req;
+	struct job a, b;
+
+	job_init(&a, fd);
+	job_bo(&a, t.handle, MSM_SUBMIT_BO_READ | MSM_SUBMIT_BO_WRITE);
+	emit_wait_eq(&a, t.iova, 1);
+	req = job_req(&a, 0, MSM_SUBMIT_SYNCOBJ_OUT);
+	req->out_syncobjs = (uintptr_t)&out;
+	req->nr_out_syncobjs = 1;
+	req->syncobj_stride = sizeof(out);
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_SUBMIT, req);
+	igt_assert_eq_u64(syncobj_wait(fd, so, 30000000), -ETIME);
+	t.map[0] = 1;
+	igt_assert_eq_u64(syncobj_wait(fd, so, 2000000000), 0);
+
+	job_init(&b, fd);
+	job_bo(&b, t.handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&b, t.iova + 4, 9);
+	req = job_req(&b, 0, MSM_SUBMIT_SYNCOBJ_IN);
+	req->in_syncobjs = (uintptr_t)&in;
+	req->nr_in_syncobjs = 1;
+	req->syncobj_stride = sizeof(in);
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_SUBMIT, req);
+	igt_assert_eq_u64(wait_fence(fd, 0, req->fence, 2000000000), 0);
+	igt_assert_eq_u64(t.map[1], 9);
+	/* RESET: the syncobj has no fence any more. */
+	igt_assert_eq_u64(syncobj_wait(fd, so, 0), -ETIME);
+	/* A syncobj that does not exist */
+	in.handle = so + 100;
+	req = job_req(&b, 0, MSM_SUBMIT_SYNCOBJ_IN);
+	req->in_syncobjs = (uintptr_t)&in;
+	req->nr_in_syncobjs = 1;
+	req->syncobj_stride = sizeof(in);
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_SUBMIT, req, ENOENT);
+}
+
+/* Memory management */
+
+static void madvise_dontneed_is_purged_by_the_shrinker(void)
+{
+	int fd = drm_open(), sfd;
+	uint32_t h = bo_new(fd, 64 * 4096, MSM_BO_WC);
+	uint32_t *p = bo_map(fd, h, 64 * 4096);
+	struct drm_msm_gem_madvise req = { .handle = h, .madv = MSM_MADV_DONTNEED };
+
+	memset(p, 0x11, 64 * 4096);
+	munmap(p, 64 * 4096);
+	/* Pages pinned for the GPU: give it an address. */
+	bo_info(fd, h, MSM_INFO_GET_IOVA);
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_MADVISE, &req);
+	igt_assert_eq_u64(req.retained, 1);
+	sfd = open("/sys/kernel/debug/dri/0/shrink", O_WRONLY);
+	if (sfd < 0)
+		igt_skip("no debugfs shrink file: %s", strerror(errno));
+	if (write(sfd, "100000", 6) != 6)
+		igt_fail("writing shrink: %s", strerror(errno));
+	close(sfd);
+	req = (struct drm_msm_gem_madvise) { .handle = h, .madv = MSM_MADV_WILLNEED };
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_MADVISE, &req);
+	igt_assert_eq_u64(req.retained, 0);
+	req = (struct drm_msm_gem_madvise) { .handle = h, .madv = 7 };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_MADVISE, &req, EINVAL);
+	req = (struct drm_msm_gem_madvise) { .handle = h + 50, .madv = MSM_MADV_WILLNEED };
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_MADVISE, &req, ENOENT);
+}
+
+static void madvise_willneed_keeps_the_pages(void)
+{
+	int fd = drm_open(), sfd;
+	uint32_t h = bo_new(fd, 16 * 4096, MSM_BO_WC);
+	uint32_t *p = bo_map(fd, h, 16 * 4096);
+	struct drm_msm_gem_madvise req = { .handle = h, .madv = MSM_MADV_WILLNEED };
+
+	memset(p, 0x22, 16 * 4096);
+	sfd = open("/sys/kernel/debug/dri/0/shrink", O_WRONLY);
+	if (sfd < 0)
+		igt_skip("no debugfs shrink file: %s", strerror(errno));
+	if (write(sfd, "100000", 6) != 6)
+		igt_fail("writing shrink: %s", strerror(errno));
+	close(sfd);
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_MADVISE, &req);
+	igt_assert_eq_u64(req.retained, 1);
+	igt_assert_eq_u64(p[100], 0x22222222);
+}
+
+/* Faults, hangs and recovery */
+
+static void gpu_hang(struct job *j, int fd, uint32_t queue, const char *what)
+{
+	uint32_t fence = job_submit(j, queue);
+	int ret;
+
+	/* Hangcheck: two 250 ms periods without progress, then recovery. */
+	ret = wait_fence(fd, queue, fence, 10000000000ll);
+	if (ret)
+		igt_fail("%s: the hung submit's fence: %s", what, strerror(-ret));
+}
+
+static void check_recovered(int fd, uint32_t queue, uint64_t faults_before)
+{
+	struct target t = target_new(fd, 0);
+	char *dump;
+	struct job j;
+
+	igt_assert_eq_u64(queue_faults(fd, queue), 1);
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_FAULTS), faults_before + 1);
+	dump = devcoredump_read();
+	if (!dump)
+		igt_fail("no devcoredump after the hang");
+	igt_assert(strstr(dump, "revision: 0 (9.9.9.0)"));
+	igt_assert(strstr(dump, "ringbuffer:"));
+	devcoredump_dismiss();
+	/* The GPU works again, on a new queue. */
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, t.iova, 0x600d);
+	job_run(&j, queue_new(fd, 0));
+	igt_assert_eq_u64(t.map[0], 0x600d);
+}
+
+static void hang_in_a_gpu_wait_is_recovered(void)
+{
+	int fd = drm_open();
+	uint32_t q = queue_new(fd, 0);
+	uint64_t faults = get_param(fd, MSM_PARAM_FAULTS);
+	struct target t = target_new(fd, 0);
+	struct job j;
+
+	devcoredump_dismiss();
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_READ | MSM_SUBMIT_BO_WRITE);
+	emit_wait_eq(&j, t.iova, 1);
+	emit_mem_write(&j, t.iova + 4, 1);
+	gpu_hang(&j, fd, q, "wait");
+	/* Recovery skipped the hung submit: its write never happened. */
+	igt_assert_eq_u64(t.map[1], 0);
+	check_recovered(fd, q, faults);
+}
+
+static void opcode_error_is_recovered(void)
+{
+	int fd = drm_open();
+	uint32_t q = queue_new(fd, 0);
+	uint64_t faults = get_param(fd, MSM_PARAM_FAULTS);
+	struct job j;
+
+	devcoredump_dismiss();
+	job_init(&j, fd);
+	emit(&j, pkt7(0x7e, 0));
+	gpu_hang(&j, fd, q, "opcode error");
+	check_recovered(fd, q, faults);
+}
+
+static void protected_packet_in_an_ib_is_recovered(void)
+{
+	int fd = drm_open();
+	uint32_t q = queue_new(fd, 0);
+	uint64_t faults = get_param(fd, MSM_PARAM_FAULTS);
+	struct target t = target_new(fd, 0);
+	struct job j;
+
+	devcoredump_dismiss();
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
+	/* Switching page tables from an IB would reach any memory. */
+	emit(&j, pkt7(CP_SMMU_TABLE_UPDATE, 4));
+	emit64(&j, 0x40000000);
+	emit(&j, 0);
+	emit(&j, 0);
+	emit_mem_write(&j, t.iova, 1);
+	gpu_hang(&j, fd, q, "CP_SMMU_TABLE_UPDATE in an IB");
+	igt_assert_eq_u64(t.map[0], 0);
+	check_recovered(fd, q, faults);
+}
+
+static void fault_check(uint32_t bo_flags, bool map_target, const char *type)
+{
+	int fd = drm_open();
+	uint64_t faults = get_param(fd, MSM_PARAM_FAULTS);
+	uint64_t hole = get_param(fd, MSM_PARAM_VA_START) + 0xe0000000;
+	struct target t = target_new(fd, bo_flags), after = target_new(fd, 0);
+	uint64_t at = map_target ? t.iova : hole;
+	char *dump, want[64];
+	struct job j;
+
+	devcoredump_dismiss();
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_READ);
+	job_bo(&j, after.handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, at, 0xbad);
+	emit_mem_write(&j, after.iova, 0xaf7e);
+	job_run(&j, 0);
+	/* The faulting write was dropped; the submit went on. */
+	igt_assert_eq_u64(t.map[0], 0);
+	igt_assert_eq_u64(after.map[0], 0xaf7e);
+	/* A fault alone is not a hang: FAULTS counts hangs. */
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_FAULTS), faults);
+	dump = devcoredump_read();
+	if (!dump)
+		igt_fail("no devcoredump after the fault");
+	snprintf(want, sizeof(want), "  - iova=%016llx", (unsigned long long)at);
+	igt_assert(strstr(dump, "fault-info:"));
+	igt_assert(strstr(dump, want));
+	igt_assert(strstr(dump, "  - dir=WRITE"));
+	snprintf(want, sizeof(want), "  - type=%s", type);
+	igt_assert(strstr(dump, want));
+	igt_assert(strstr(dump, "  - source=CP"));
+	devcoredump_dismiss();
+}
+
+static void write_to_an_unmapped_address_faults(void)
+{
+	fault_check(0, false, "TRANSLATION");
+}
+
+static void write_to_a_gpu_readonly_buffer_faults(void)
+{
+	fault_check(MSM_BO_GPU_READONLY, true, "PERMISSION");
+}
+
+static void close_with_work_in_flight(void)
+{
+	pid_t pid = fork();
+	int status, fd;
+
+	if (pid == 0) {
+		/* Submit a job that waits forever, then close everything. */
+		struct job j;
+		struct target t;
+
+		fd = drm_open();
+		t = target_new(fd, 0);
+		job_init(&j, fd);
+		job_bo(&j, t.handle, MSM_SUBMIT_BO_READ);
+		emit_wait_eq(&j, t.iova, 1);
+		job_submit(&j, queue_new(fd, 0));
+		_exit(0);
+	}
+	igt_assert(waitpid(pid, &status, 0) == pid);
+	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The orphaned job hangs, is recovered, and the GPU serves others. */
+	fd = drm_open();
+	{
+		struct target t = target_new(fd, 0);
+		struct job j;
+
+		job_init(&j, fd);
+		job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
+		emit_mem_write(&j, t.iova, 0xc105ed);
+		job_run(&j, 0);
+		igt_assert_eq_u64(t.map[0], 0xc105ed);
+	}
+	devcoredump_dismiss();
+}
+
+#define T(f) { #f, f }
+const struct igt_subtest msm_legacy_subtests[] = {
+	T(param_chip_id_is_the_virtual_gpu),
+	T(param_va_range_is_the_private_address_space),
+	T(param_fixed_values_match_the_catalog),
+	T(param_unknown_or_bad_pipe_is_einval),
+	T(param_comm_is_set_by_pointer),
+	T(gem_new_rejects_bad_flags_and_zero_size),
+	T(gem_iova_is_stable_and_in_the_va_range),
+	T(gem_set_iova_places_the_buffer),
+	T(gem_set_iova_over_another_buffer_is_enospc),
+	T(gem_set_iova_of_a_placed_buffer_is_ebusy),
+	T(gem_set_iova_in_the_shared_address_space_is_eopnotsupp),
+	T(gem_name_round_trips),
+	T(gem_metadata_round_trips),
+	T(gem_info_bad_handle_or_request_fails),
+	T(gem_mmap_and_cpu_prep),
+	T(submit_mem_write_lands_in_memory),
+	T(submit_mem_to_mem_copies_and_sums),
+	T(submit_nested_ib_executes),
+	T(submit_without_commands_signals_its_fence),
+	T(submit_of_two_contexts_use_their_own_page_tables),
+	T(submitqueue_priorities_and_close),
+	T(submit_invalid_queue_is_enoent),
+	T(submit_invalid_flags_is_einval),
+	T(submit_invalid_in_fence_is_einval),
+	T(submit_duplicate_bo_is_ealready),
+	T(submit_invalid_cmd_idx_is_einval),
+	T(submit_invalid_cmd_type_is_einval),
+	T(submit_cmd_past_its_bo_is_einval),
+	T(submit_empty_cmd_is_einval),
+	T(submit_relocs_are_einval),
+	T(submit_bo_without_access_flags_is_einval),
+	T(submit_invalid_bo_handle_is_einval),
+	T(submit_nonzero_pad_is_einval),
+	T(submit_invalid_pipe_is_einval),
+	T(submit_fence_sn_zero_is_einval),
+	T(submit_unaligned_cmd_size_is_einval),
+	T(wait_fence_times_out_while_the_gpu_waits),
+	T(fence_fd_out_orders_a_later_submit),
+	T(syncobj_out_signals_and_in_waits),
+	T(madvise_dontneed_is_purged_by_the_shrinker),
+	T(madvise_willneed_keeps_the_pages),
+	T(write_to_an_unmapped_address_faults),
+	T(write_to_a_gpu_readonly_buffer_faults),
+	T(hang_in_a_gpu_wait_is_recovered),
+	T(opcode_error_is_recovered),
+	T(protected_packet_in_an_ib_is_recovered),
+	T(close_with_work_in_flight),
+};
+
+const unsigned int msm_legacy_nr_subtests = sizeof(msm_legacy_subtests) /
+					    sizeof(msm_legacy_subtests[0]);
