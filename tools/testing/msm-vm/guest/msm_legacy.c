@@ -10,6 +10,7 @@
  * wait on memory, released by the CPU through mmap, or never: a hang).
  */
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -234,7 +235,8 @@ static uint32_t job_submit(struct job *j, uint32_t queue)
 static void job_run(struct job *j, uint32_t queue)
 {
 	uint32_t fence = job_submit(j, queue);
-	int ret = wait_fence(j->fd, queue, fence, 5000000000ll);
+	/* Long enough for a recovery ahead of it (see gpu_hang()). */
+	int ret = wait_fence(j->fd, queue, fence, 10000000000ll);
 
 	if (ret)
 		igt_fail("waiting for fence %u: %s", fence, strerror(-ret));
@@ -258,28 +260,39 @@ static struct target target_new(int fd, uint32_t flags)
 	return t;
 }
 
-/* The devcoredump of the last GPU crash: its text, or NULL if none. */
+/* The number of the newest devcoredump (devcdN), or -1 if there is none. */
+static int devcoredump_newest(void)
+{
+	DIR *d = opendir("/sys/class/devcoredump");
+	struct dirent *e;
+	int newest = -1, n;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (sscanf(e->d_name, "devcd%d", &n) == 1 && n > newest)
+			newest = n;
+	closedir(d);
+	return newest;
+}
+
+/* The text of the newest devcoredump, waited for up to 5 s, or NULL. */
 static char *devcoredump_read(void)
 {
 	static char buf[1 << 16];
+	char path[64];
 	ssize_t n = 0, r;
-	int fd = -1;
+	int fd, k = -1;
 
-	for (int i = 0; i < 50 && fd < 0; i++) {
-		fd = open("/sys/class/devcoredump/devcd1/data", O_RDONLY);
-		if (fd < 0) {
-			/* devcd numbers grow; find the newest one */
-			for (int k = 2; k < 64 && fd < 0; k++) {
-				char path[64];
-
-				snprintf(path, sizeof(path),
-					 "/sys/class/devcoredump/devcd%d/data", k);
-				fd = open(path, O_RDONLY);
-			}
-		}
-		if (fd < 0)
+	for (int i = 0; i < 50 && k < 0; i++) {
+		k = devcoredump_newest();
+		if (k < 0)
 			usleep(100000);
 	}
+	if (k < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "/sys/class/devcoredump/devcd%d/data", k);
+	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return NULL;
 	while (n < (ssize_t)sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
@@ -289,21 +302,27 @@ static char *devcoredump_read(void)
 	return buf;
 }
 
-/* Dismiss every devcoredump, so the next crash makes a new one. */
-static void devcoredump_dismiss(void)
+/*
+ * Dismiss every devcoredump and wait until they are gone (the deletion is
+ * deferred, and msm makes no new dump while its last one exists).
+ */
+void devcoredump_dismiss(void)
 {
-	for (int k = 0; k < 64; k++) {
-		char path[64];
-		int fd;
+	char path[64];
+	int k, fd;
 
+	for (int i = 0; i < 100 && (k = devcoredump_newest()) >= 0; i++) {
 		snprintf(path, sizeof(path), "/sys/class/devcoredump/devcd%d/data", k);
 		fd = open(path, O_WRONLY);
 		if (fd >= 0) {
-			if (write(fd, "1", 1) != 1)
+			if (write(fd, "1", 1) != 1 && errno != ENOENT)
 				igt_fail("dismissing %s: %s", path, strerror(errno));
 			close(fd);
 		}
+		usleep(50000);
 	}
+	if (devcoredump_newest() >= 0)
+		igt_fail("a devcoredump does not go away");
 }
 
 /* Parameters */
@@ -938,25 +957,6 @@ static void madvise_dontneed_is_purged_by_the_shrinker(void)
 	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_MADVISE, &req, ENOENT);
 }
 
-static void madvise_willneed_keeps_the_pages(void)
-{
-	int fd = drm_open(), sfd;
-	uint32_t h = bo_new(fd, 16 * 4096, MSM_BO_WC);
-	uint32_t *p = bo_map(fd, h, 16 * 4096);
-	struct drm_msm_gem_madvise req = { .handle = h, .madv = MSM_MADV_WILLNEED };
-
-	memset(p, 0x22, 16 * 4096);
-	sfd = open("/sys/kernel/debug/dri/0/shrink", O_WRONLY);
-	if (sfd < 0)
-		igt_skip("no debugfs shrink file: %s", strerror(errno));
-	if (write(sfd, "100000", 6) != 6)
-		igt_fail("writing shrink: %s", strerror(errno));
-	close(sfd);
-	do_ioctl(fd, DRM_IOCTL_MSM_GEM_MADVISE, &req);
-	igt_assert_eq_u64(req.retained, 1);
-	igt_assert_eq_u64(p[100], 0x22222222);
-}
-
 /* Faults, hangs and recovery */
 
 static void gpu_hang(struct job *j, int fd, uint32_t queue, const char *what)
@@ -964,7 +964,10 @@ static void gpu_hang(struct job *j, int fd, uint32_t queue, const char *what)
 	uint32_t fence = job_submit(j, queue);
 	int ret;
 
-	/* Hangcheck: two 250 ms periods without progress, then recovery. */
+	/*
+	 * Hangcheck: two 250 ms periods without progress, each rounded up to
+	 * a whole second (round_jiffies_up), then recovery: 1 to 3 s.
+	 */
 	ret = wait_fence(fd, queue, fence, 10000000000ll);
 	if (ret)
 		igt_fail("%s: the hung submit's fence: %s", what, strerror(-ret));
@@ -1092,6 +1095,35 @@ static void write_to_a_gpu_readonly_buffer_faults(void)
 	fault_check(MSM_BO_GPU_READONLY, true, "PERMISSION");
 }
 
+static void wait_on_an_unmapped_address_is_recovered(void)
+{
+	int fd = drm_open();
+	uint32_t q = queue_new(fd, 0);
+	uint64_t hole = get_param(fd, MSM_PARAM_VA_START) + 0xe0000000;
+	struct target t = target_new(fd, 0);
+	uint32_t stuck, next;
+	struct job j, k;
+
+	devcoredump_dismiss();
+	/*
+	 * The poll faults: its devcoredump stops the hangcheck timer (as
+	 * adreno_fault_handler() does on hardware), and the CP stops.  The
+	 * next submit re-arms hangcheck, which recovers the GPU.
+	 */
+	job_init(&j, fd);
+	emit_wait_eq(&j, hole, 1);
+	stuck = job_submit(&j, q);
+	job_init(&k, fd);
+	job_bo(&k, t.handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&k, t.iova, 0x5e7);
+	next = job_submit(&k, 0);
+	igt_assert_eq_u64(wait_fence(fd, q, stuck, 10000000000ll), 0);
+	igt_assert_eq_u64(wait_fence(fd, 0, next, 10000000000ll), 0);
+	igt_assert_eq_u64(t.map[0], 0x5e7);
+	igt_assert_eq_u64(queue_faults(fd, q), 1);
+	devcoredump_dismiss();
+}
+
 static void close_with_work_in_flight(void)
 {
 	pid_t pid = fork();
@@ -1125,6 +1157,25 @@ static void close_with_work_in_flight(void)
 		igt_assert_eq_u64(t.map[0], 0xc105ed);
 	}
 	devcoredump_dismiss();
+}
+
+/*
+ * Between subtests (run by /init in its own process): whatever a failed
+ * subtest left behind on the GPU has retired, recovered if need be, and no
+ * devcoredump is left.  Returns 0, or -1 if the GPU does not come back.
+ */
+int msm_legacy_settle(void)
+{
+	struct drm_msm_gem_submit req = { .flags = MSM_PIPE_3D0 };
+	int fd = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!ioctl(fd, DRM_IOCTL_MSM_GEM_SUBMIT, &req))
+		ret = wait_fence(fd, 0, req.fence, 15000000000ll) ? -1 : 0;
+	close(fd);
+	devcoredump_dismiss();
+	return ret;
 }
 
 #define T(f) { #f, f }
@@ -1169,12 +1220,12 @@ const struct igt_subtest msm_legacy_subtests[] = {
 	T(fence_fd_out_orders_a_later_submit),
 	T(syncobj_out_signals_and_in_waits),
 	T(madvise_dontneed_is_purged_by_the_shrinker),
-	T(madvise_willneed_keeps_the_pages),
 	T(write_to_an_unmapped_address_faults),
 	T(write_to_a_gpu_readonly_buffer_faults),
 	T(hang_in_a_gpu_wait_is_recovered),
 	T(opcode_error_is_recovered),
 	T(protected_packet_in_an_ib_is_recovered),
+	T(wait_on_an_unmapped_address_is_recovered),
 	T(close_with_work_in_flight),
 };
 

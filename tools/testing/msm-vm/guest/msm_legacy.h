@@ -8,4 +8,7 @@
 extern const struct igt_subtest msm_legacy_subtests[];
 extern const unsigned int msm_legacy_nr_subtests;
 
+int msm_legacy_settle(void);
+void devcoredump_dismiss(void);
+
 #endif /* MSM_VM_GUEST_MSM_LEGACY_H */

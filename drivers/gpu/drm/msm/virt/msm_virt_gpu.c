@@ -97,13 +97,18 @@ struct virt_cp_stream {
 };
 
 /*
- * One access through the SMMU.  A fault is reported and, while stalled,
- * waited out; the access is then terminated.  Returns -EINTR if the CP is
- * halted meanwhile.
+ * One access through the SMMU, privileged from the ringbuffer (level 0),
+ * unprivileged from an IB.  A fault is reported and, while stalled, waited
+ * out; the access is then terminated (*@fault says so).  Returns -EINTR if
+ * the CP is halted meanwhile.
  */
-static int virt_cp_access(struct msm_virt_gpu *vg, u64 iova, u32 *val, bool write)
+static int virt_cp_access(struct msm_virt_gpu *vg, int level, u64 iova, u32 *val, bool write,
+			  bool *fault)
 {
-	int ret = msm_virt_smmu_access(iova, val, write);
+	int ret = msm_virt_smmu_access(iova, val, write, level > 0);
+
+	if (fault)
+		*fault = ret;
 
 	if (!ret)
 		return 0;
@@ -115,34 +120,41 @@ static int virt_cp_access(struct msm_virt_gpu *vg, u64 iova, u32 *val, bool writ
 	return READ_ONCE(vg->halt) ? -EINTR : 0;
 }
 
-static int virt_cp_read(struct msm_virt_gpu *vg, u64 iova, u32 *val)
+static int virt_cp_read(struct msm_virt_gpu *vg, int level, u64 iova, u32 *val)
 {
-	return virt_cp_access(vg, iova, val, false);
+	return virt_cp_access(vg, level, iova, val, false, NULL);
 }
 
-static int virt_cp_write(struct msm_virt_gpu *vg, u64 iova, u32 val)
+static int virt_cp_write(struct msm_virt_gpu *vg, int level, u64 iova, u32 val)
 {
-	return virt_cp_access(vg, iova, &val, true);
+	return virt_cp_access(vg, level, iova, &val, true, NULL);
 }
 
-static int virt_cp_read64(struct msm_virt_gpu *vg, u64 iova, u64 *val)
+static int virt_cp_read64(struct msm_virt_gpu *vg, int level, u64 iova, u64 *val)
 {
 	u32 lo, hi = 0;
 	int ret;
 
-	ret = virt_cp_read(vg, iova, &lo);
+	ret = virt_cp_read(vg, level, iova, &lo);
 	if (!ret)
-		ret = virt_cp_read(vg, iova + 4, &hi);
+		ret = virt_cp_read(vg, level, iova + 4, &hi);
 	*val = (u64)hi << 32 | lo;
 	return ret;
 }
 
-static int virt_cp_fetch(struct msm_virt_gpu *vg, struct virt_cp_stream *s, u32 *val)
+/* The ringbuffer is fetched privileged, an IB as the level that calls it. */
+static int virt_cp_fetch(struct msm_virt_gpu *vg, struct virt_cp_stream *s, int level, u32 *val)
 {
 	u32 i = s->ring ? s->pos % s->size : s->pos;
 
 	s->pos++;
-	return virt_cp_read(vg, s->base + 4ull * i, val);
+	return virt_cp_read(vg, s->ring ? 0 : level, s->base + 4ull * i, val);
+}
+
+/* A halt (reset) or a stop ends the work in progress at the next packet. */
+static bool virt_cp_stopping(struct msm_virt_gpu *vg)
+{
+	return READ_ONCE(vg->halt) || kthread_should_stop();
 }
 
 static int virt_cp_error(struct msm_virt_gpu *vg, const char *what, u32 hdr, int level)
@@ -196,6 +208,7 @@ static int virt_cp_ib(struct msm_virt_gpu *vg, u64 iova, u32 size, u32 hdr, int 
 
 	if (level >= VIRT_CP_IB_LEVELS)
 		return virt_cp_error(vg, "IB nested too deep", hdr, level);
+	/* The IB's packets run at the next level: unprivileged. */
 	WRITE_ONCE(vg->ib_base[level], iova);
 	while (!ret && ib.pos < ib.size) {
 		WRITE_ONCE(vg->ib_rem[level], ib.size - ib.pos);
@@ -210,21 +223,29 @@ static int virt_cp_wait_reg_mem(struct msm_virt_gpu *vg, const u32 *p, u32 hdr, 
 {
 	u64 addr = (u64)p[2] << 32 | p[1];
 	u32 func = p[0] & CP_WAIT_REG_MEM_0_FUNCTION__MASK;
+	bool fault;
 	u32 val;
 	int ret;
 
 	if ((p[0] & CP_WAIT_REG_MEM_0_POLL__MASK) >> CP_WAIT_REG_MEM_0_POLL__SHIFT != POLL_MEMORY)
 		return virt_cp_error(vg, "register poll", hdr, level);
 	for (;;) {
-		ret = virt_cp_read(vg, addr, &val);
+		ret = virt_cp_access(vg, level, addr, &val, false, &fault);
 		if (ret)
 			return ret;
+		/*
+		 * Polling a faulting address would fault every millisecond,
+		 * and the first fault's devcoredump stopped the hangcheck:
+		 * stop the CP instead (the next submit re-arms it).
+		 */
+		if (fault)
+			return virt_cp_error(vg, "CP_WAIT_REG_MEM faulted", hdr, level);
 		if (virt_cp_compare(func, val & p[4], p[3]))
 			return 0;
 		/* Poll every millisecond; a halt (reset) ends the wait. */
 		wait_event_interruptible_timeout(vg->cp_wq, READ_ONCE(vg->halt) ||
 						 kthread_should_stop(), msecs_to_jiffies(1));
-		if (READ_ONCE(vg->halt) || kthread_should_stop())
+		if (virt_cp_stopping(vg))
 			return -EINTR;
 	}
 }
@@ -245,20 +266,20 @@ static int virt_cp_mem_to_mem(struct msm_virt_gpu *vg, const u32 *p, u32 cnt, u3
 		u64 v;
 
 		if (dbl) {
-			ret = virt_cp_read64(vg, src, &v);
+			ret = virt_cp_read64(vg, level, src, &v);
 		} else {
 			u32 v32;
 
-			ret = virt_cp_read(vg, src, &v32);
+			ret = virt_cp_read(vg, level, src, &v32);
 			v = v32;
 		}
 		if (ret)
 			return ret;
 		sum += (p[0] & BIT(i)) ? -v : v;
 	}
-	ret = virt_cp_write(vg, dst, lower_32_bits(sum));
+	ret = virt_cp_write(vg, level, dst, lower_32_bits(sum));
 	if (!ret && dbl)
-		ret = virt_cp_write(vg, dst + 4, upper_32_bits(sum));
+		ret = virt_cp_write(vg, level, dst + 4, upper_32_bits(sum));
 	return ret;
 }
 
@@ -269,7 +290,11 @@ static int virt_cp_packet(struct msm_virt_gpu *vg, struct virt_cp_stream *s, int
 	u32 p[9];
 	int ret;
 
-	ret = virt_cp_fetch(vg, s, &hdr);
+	if (virt_cp_stopping(vg))
+		return -EINTR;
+	/* An IB can hold 2^20 packets: let the rest of the kernel run. */
+	cond_resched();
+	ret = virt_cp_fetch(vg, s, level, &hdr);
 	if (ret)
 		return ret;
 
@@ -297,7 +322,7 @@ static int virt_cp_packet(struct msm_virt_gpu *vg, struct virt_cp_stream *s, int
 		if (cnt > ARRAY_SIZE(p))
 			return virt_cp_error(vg, "too many operands", hdr, level);
 		for (i = 0; i < cnt; i++) {
-			ret = virt_cp_fetch(vg, s, &p[i]);
+			ret = virt_cp_fetch(vg, s, level, &p[i]);
 			if (ret)
 				return ret;
 		}
@@ -313,18 +338,20 @@ static int virt_cp_packet(struct msm_virt_gpu *vg, struct virt_cp_stream *s, int
 		break;
 	case CP_MEM_WRITE: {
 		u32 lo, hi;
+		u64 dst;
 
 		if (cnt < 3)
 			return virt_cp_error(vg, "CP_MEM_WRITE operands", hdr, level);
-		ret = virt_cp_fetch(vg, s, &lo);
+		ret = virt_cp_fetch(vg, s, level, &lo);
 		if (!ret)
-			ret = virt_cp_fetch(vg, s, &hi);
+			ret = virt_cp_fetch(vg, s, level, &hi);
+		dst = (u64)hi << 32 | lo;
 		for (i = 2; !ret && i < cnt; i++) {
 			u32 v;
 
-			ret = virt_cp_fetch(vg, s, &v);
+			ret = virt_cp_fetch(vg, s, level, &v);
 			if (!ret)
-				ret = virt_cp_write(vg, ((u64)hi << 32 | lo) + 4ull * (i - 2), v);
+				ret = virt_cp_write(vg, level, dst + 4ull * (i - 2), v);
 		}
 		break;
 	}
@@ -346,7 +373,7 @@ static int virt_cp_packet(struct msm_virt_gpu *vg, struct virt_cp_stream *s, int
 		if (cnt != 1 && cnt != 4)
 			return virt_cp_error(vg, "CP_EVENT_WRITE operands", hdr, level);
 		if (cnt == 4 && (p[0] & 0xff) == CACHE_FLUSH_TS)
-			ret = virt_cp_write(vg, (u64)p[2] << 32 | p[1], p[3]);
+			ret = virt_cp_write(vg, level, (u64)p[2] << 32 | p[1], p[3]);
 		if (!ret && (p[0] & CP_EVENT_WRITE_0_IRQ))
 			virt_cp_irq(vg, VIRT_IRQ_CACHE_FLUSH_TS);
 		break;
@@ -426,7 +453,7 @@ static void virt_cp_reset_and_restart(struct msm_virt_gpu *vg)
 	WRITE_ONCE(vg->wptr, 0);
 	memset(vg->ib_base, 0, sizeof(vg->ib_base));
 	memset(vg->ib_rem, 0, sizeof(vg->ib_rem));
-	vg->irq_status = 0;
+	clear_bit(VIRT_IRQ_CACHE_FLUSH_TS, &vg->irq_status);
 	WRITE_ONCE(vg->halt, false);
 	mutex_unlock(&vg->exec_lock);
 }
@@ -440,7 +467,11 @@ static int virt_gpu_hw_init(struct msm_gpu *gpu)
 
 	virt_cp_halt(vg);
 	ret = adreno_hw_init(gpu);
-	/* The CP starts without a page table: the next submit switches. */
+	/*
+	 * The CP starts without a TTBR0 table (the one it had may be gone):
+	 * the next submit switches to its context's.
+	 */
+	msm_virt_smmu_set_ttbr0(0);
 	gpu->cur_ctx_seqno = 0;
 	virt_cp_reset_and_restart(vg);
 	return ret;
@@ -636,6 +667,11 @@ static struct msm_gpu *msm_virt_gpu_init(struct drm_device *drm)
 	gpu = &vg->base.base;
 	init_waitqueue_head(&vg->cp_wq);
 	mutex_init(&vg->exec_lock);
+	/*
+	 * As a650 and later: the ringbuffer and memptrs are mapped
+	 * privileged, so that an IB cannot forge a fence or rewrite the ring.
+	 */
+	gpu->hw_apriv = true;
 
 	ret = adreno_gpu_init(drm, pdev, &vg->base, &virt_gpu_funcs, 1);
 	if (ret)

@@ -25,7 +25,7 @@ extern const struct adreno_gpulist virt_gpulist;
 void msm_virt_smmu_register(void);
 void msm_virt_smmu_unregister(void);
 
-int msm_virt_smmu_access(u64 iova, u32 *val, bool write);
+int msm_virt_smmu_access(u64 iova, u32 *val, bool write, bool unpriv);
 void msm_virt_smmu_set_ttbr0(u64 ttbr0);
 bool msm_virt_smmu_fault(u64 iova, bool write, int err);
 bool msm_virt_smmu_stalled(void);

@@ -32,6 +32,7 @@
 /* Descriptor bits of the LPAE long format (as io-pgtable-arm writes them). */
 #define VIRT_PTE_VALID		BIT_ULL(0)
 #define VIRT_PTE_TABLE		BIT_ULL(1)
+#define VIRT_PTE_AP_UNPRIV	BIT_ULL(6)
 #define VIRT_PTE_AP_RDONLY	BIT_ULL(7)
 #define VIRT_PTE_ADDR		GENMASK_ULL(47, 12)
 #define VIRT_TTBR_ADDR		GENMASK_ULL(47, 1)
@@ -101,9 +102,10 @@ static struct msm_virt_smmu_domain *to_virt_domain(struct iommu_domain *domain)
 /*
  * Walk a 4-level table at @table for @va; on success *@pa is the output
  * address.  Caller holds virt_smmu.lock.  Returns -EFAULT for a
- * translation fault, -EACCES for a write to a read-only page.
+ * translation fault, -EACCES for a write to a read-only page or an
+ * unprivileged access to a privileged one.
  */
-static int virt_smmu_walk(u64 table, u64 va, bool write, phys_addr_t *pa)
+static int virt_smmu_walk(u64 table, u64 va, bool write, bool unpriv, phys_addr_t *pa)
 {
 	int lvl;
 
@@ -129,6 +131,8 @@ static int virt_smmu_walk(u64 table, u64 va, bool write, phys_addr_t *pa)
 			return -EFAULT;
 		if (write && (pte & VIRT_PTE_AP_RDONLY))
 			return -EACCES;
+		if (unpriv && !(pte & VIRT_PTE_AP_UNPRIV))
+			return -EACCES;
 		*pa = (pte & VIRT_PTE_ADDR & GENMASK_ULL(47, shift)) |
 		      (va & GENMASK_ULL(shift - 1, 0));
 		return 0;
@@ -142,15 +146,18 @@ static int virt_smmu_walk(u64 table, u64 va, bool write, phys_addr_t *pa)
  *	does; upper bits zero or a sign extension of bit 48)
  * @val: the value to write, or where the value read goes
  * @write: a write, not a read
+ * @unpriv: an unprivileged access (from an IB): pages mapped IOMMU_PRIV
+ *	(the ringbuffer, memptrs) give a permission fault
  *
  * Translates @iova with the context bank's tables and performs the access
  * under the walk lock.  The caller reports a failure with
  * msm_virt_smmu_fault(); a failed access does not touch memory.
  *
- * Return: 0, -EFAULT on a translation fault (also an unaligned address or
- * no context bank in use), -EACCES on a permission fault.
+ * Return: 0, -EFAULT on a translation fault (also an unaligned address,
+ * no context bank in use, or TTBR0 disabled or zero), -EACCES on a
+ * permission fault.
  */
-int msm_virt_smmu_access(u64 iova, u32 *val, bool write)
+int msm_virt_smmu_access(u64 iova, u32 *val, bool write, bool unpriv)
 {
 	u64 upper = iova >> (VIRT_IAS + 1);
 	phys_addr_t pa;
@@ -170,13 +177,13 @@ int msm_virt_smmu_access(u64 iova, u32 *val, bool write)
 	}
 	if (iova & BIT_ULL(VIRT_IAS)) {
 		root = io_pgtable_ops_to_pgtable(virt_smmu.dom->pgtbl)->cfg.arm_lpae_s1_cfg.ttbr;
-	} else if (virt_smmu.ttbr0_enabled) {
+	} else if (virt_smmu.ttbr0_enabled && (virt_smmu.ttbr0 & VIRT_TTBR_ADDR)) {
 		root = virt_smmu.ttbr0 & VIRT_TTBR_ADDR;
 	} else {
 		ret = -EFAULT;
 		goto out;
 	}
-	ret = virt_smmu_walk(root, iova, write, &pa);
+	ret = virt_smmu_walk(root, iova, write, unpriv, &pa);
 	if (ret)
 		goto out;
 	if (!pfn_valid(PHYS_PFN(pa))) {
