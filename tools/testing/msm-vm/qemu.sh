@@ -10,6 +10,8 @@
 #
 #   qemu.sh [--debug] [--name NAME] [--results DIR]
 #
+# Each kernel boots twice: the GPU with per-process page tables (legacy
+# suite), then without (msm.virt_per_process_pgtables=0: msm_shared).
 # --debug boots the debug kernel (arm64-debug.config: lockdep, DEBUG_LIST,
 # KASAN, kmemleak).  With --results, writes into DIR what report.py reads,
 # as kunit.sh does for the UML kernels: results-NAME.json (one suite per
@@ -75,16 +77,21 @@ aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I "$G/usr/include" \
 	die "the guest's /init did not build"
 (cd "$G/root" && find . | cpio -o -H newc --quiet) >"$G/initramfs.cpio"
 
+# Two boots: the GPU with per-process page tables (the legacy suite), and
+# without (msm.virt_per_process_pgtables=0: the shared-address-space suite).
 log=${results:-$G}/qemu-$name.log
-msg "qemu: booting $BUILD/arch/arm64/boot/Image (log: $log)"
-start=$SECONDS
-rc=0
-timeout --kill-after=10 1200 "${qemu[@]}" -kernel "$BUILD/arch/arm64/boot/Image" \
-	-dtb "$G/virt-gpu.dtb" -initrd "$G/initramfs.cpio" \
-	-append "console=ttyAMA0 panic=-1" </dev/null >"$log.raw" 2>&1 || rc=$?
-tr -d '\r' <"$log.raw" >"$log" && rm -f "$log.raw"
-[ "$rc" = 0 ] || msg "qemu: ended with status $rc"
-msg "qemu: $name: the guest ran for $((SECONDS - start)) s"
+: >"$log"
+for boot in "" msm.virt_per_process_pgtables=0; do
+	msg "qemu: booting $BUILD/arch/arm64/boot/Image${boot:+ with $boot} (log: $log)"
+	start=$SECONDS
+	rc=0
+	timeout --kill-after=10 1200 "${qemu[@]}" -kernel "$BUILD/arch/arm64/boot/Image" \
+		-dtb "$G/virt-gpu.dtb" -initrd "$G/initramfs.cpio" \
+		-append "console=ttyAMA0 panic=-1 $boot" </dev/null >"$log.raw" 2>&1 || rc=$?
+	tr -d '\r' <"$log.raw" >>"$log" && rm -f "$log.raw"
+	[ "$rc" = 0 ] || msg "qemu: ended with status $rc"
+	msg "qemu: $name: the guest ran for $((SECONDS - start)) s"
+done
 
 # Kernel splats: as kunit.sh does for UML, scan the whole console log.
 pattern='WARNING:|BUG:|Oops|Unable to handle kernel|possible (circular|recursive) locking'
@@ -105,6 +112,7 @@ log, name, results, splats = sys.argv[1:5]
 line = re.compile(r"^msm-vm-guest: (ok|FAIL|skip): (\S+)")
 plan = re.compile(r"^msm-vm-guest: plan: (\S+) (\d+)$")
 word = {"ok": "PASS", "FAIL": "FAILURE", "skip": "SKIP"}
+# Each boot plans its suites (msm_virt_probe in both): plans add up.
 suites, planned = {}, {}
 with open(log, encoding="utf-8", errors="replace") as f:
     for text in f:
@@ -114,7 +122,7 @@ with open(log, encoding="utf-8", errors="replace") as f:
             suites.setdefault(suite, []).append({"name": case, "status": word[m[1]]})
         m = plan.match(text)
         if m:
-            planned[m[1]] = int(m[2])
+            planned[m[1]] = planned.get(m[1], 0) + int(m[2])
 ok = bool(planned)
 if not planned:
     print(f"msm-vm: qemu: {name}: the guest did not start its suites", file=sys.stderr)

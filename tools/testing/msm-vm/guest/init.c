@@ -122,8 +122,26 @@ static int kmemleak_leaks(void)
 	return leaks;
 }
 
+/* The first character of a parameter file is c. */
+static int param_is(const char *path, char c)
+{
+	char v = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, &v, 1) != 1)
+			v = 0;
+		close(fd);
+	}
+	return v == c;
+}
+
 int main(void)
 {
+	const struct igt_subtest *tests = msm_legacy_subtests;
+	unsigned int n = msm_legacy_nr_subtests;
+	const char *suite = "msm_legacy";
+
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
@@ -144,10 +162,16 @@ int main(void)
 	       exists("/sys/bus/platform/devices/c000000.gpu/iommu_group") ? 0 : 1, NULL);
 	report("msm_virt_probe.render_node_exists", exists("/dev/dri/renderD128") ? 0 : 1, NULL);
 
-	printf("msm-vm-guest: plan: msm_legacy %u\n", msm_legacy_nr_subtests);
+	/* Booted with msm.virt_per_process_pgtables=0: the shared suite. */
+	if (param_is("/sys/module/msm/parameters/virt_per_process_pgtables", 'N')) {
+		suite = "msm_shared";
+		tests = msm_shared_subtests;
+		n = msm_shared_nr_subtests;
+	}
+	printf("msm-vm-guest: plan: %s %u\n", suite, n);
 	if (exists("/dev/dri/renderD128"))
-		for (unsigned int i = 0; i < msm_legacy_nr_subtests; i++)
-			run("msm_legacy", &msm_legacy_subtests[i]);
+		for (unsigned int i = 0; i < n; i++)
+			run(suite, &tests[i]);
 
 	/* On the debug kernel: nothing the suite did may leak. */
 	if (exists("/sys/kernel/debug/kmemleak")) {

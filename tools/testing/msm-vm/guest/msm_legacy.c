@@ -454,12 +454,6 @@ static void gem_set_iova_of_a_placed_buffer_is_ebusy(void)
 	igt_assert(bo_info(fd, h, MSM_INFO_GET_IOVA) != want);
 }
 
-static void gem_set_iova_in_the_shared_address_space_is_eopnotsupp(void)
-{
-	/* -EOPNOTSUPP needs a GPU without per-process page tables */
-	igt_skip("every context has its own address space on this GPU");
-}
-
 static void gem_name_round_trips(void)
 {
 	int fd = drm_open();
@@ -1159,6 +1153,106 @@ static void close_with_work_in_flight(void)
 	devcoredump_dismiss();
 }
 
+#define T(f) { #f, f }
+
+/*
+ * The shared address space: the virtual GPU booted with
+ * msm.virt_per_process_pgtables=0, as a GPU without per-process page
+ * tables, where every file uses the GPU's global address space (TTBR1).
+ */
+
+static void shared_va_range_params_are_einval(void)
+{
+	int fd = drm_open();
+	struct drm_msm_param p = { .pipe = MSM_PIPE_3D0, .param = MSM_PARAM_VA_START };
+
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GET_PARAM, &p, EINVAL);
+	p.param = MSM_PARAM_VA_SIZE;
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GET_PARAM, &p, EINVAL);
+}
+
+static void shared_set_iova_is_eopnotsupp(void)
+{
+	int fd = drm_open();
+	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
+
+	igt_assert_eq_u64(bo_set_iova(fd, h, 0x100000000ull), -EOPNOTSUPP);
+	igt_assert_eq_u64(bo_set_iova(fd, h, 0), -EOPNOTSUPP);
+}
+
+static void shared_iova_is_in_the_global_address_space(void)
+{
+	int fd = drm_open();
+	uint64_t iova = bo_info(fd, bo_new(fd, 4096, MSM_BO_WC), MSM_INFO_GET_IOVA);
+
+	/* The TTBR1 half: bit 48 set (the GPU's 49-bit addresses). */
+	igt_assert(iova >= 1ull << 48 && iova < 1ull << 49);
+}
+
+static void shared_submit_mem_write_lands_in_memory(void)
+{
+	int fd = drm_open();
+	struct target t = target_new(fd, 0);
+	struct job j;
+
+	job_init(&j, fd);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, t.iova, 0x5a5a);
+	job_run(&j, 0);
+	igt_assert_eq_u64(t.map[0], 0x5a5a);
+}
+
+static void shared_contexts_reach_each_others_buffers(void)
+{
+	int fa = drm_open(), fb = drm_open();
+	struct target ta = target_new(fa, 0), tb = target_new(fb, 0);
+	struct job j;
+
+	/* a's own job maps its BO (6.12 maps a BO when a submit pins it). */
+	job_init(&j, fa);
+	job_bo(&j, ta.handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, ta.iova, 0xa0a);
+	job_run(&j, 0);
+	igt_assert_eq_u64(ta.map[0], 0xa0a);
+	/* b's job names only b's BO, yet writes a's: one address space. */
+	job_init(&j, fb);
+	job_bo(&j, tb.handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, ta.iova, 0xb0b);
+	job_run(&j, 0);
+	igt_assert_eq_u64(ta.map[0], 0xb0b);
+}
+
+static void shared_faults_count_for_every_context(void)
+{
+	int fa = drm_open(), fb = drm_open();
+	uint64_t before = get_param(fb, MSM_PARAM_FAULTS);
+	struct target t = target_new(fa, 0);
+	uint32_t q = queue_new(fa, 0);
+	struct job j;
+
+	devcoredump_dismiss();
+	job_init(&j, fa);
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_READ);
+	emit_wait_eq(&j, t.iova, 1);
+	gpu_hang(&j, fa, q, "wait");
+	/* a's hang counts in the shared address space: b sees it. */
+	igt_assert_eq_u64(get_param(fb, MSM_PARAM_FAULTS), before + 1);
+	igt_assert_eq_u64(get_param(fa, MSM_PARAM_FAULTS), before + 1);
+	devcoredump_dismiss();
+}
+
+const struct igt_subtest msm_shared_subtests[] = {
+	T(shared_va_range_params_are_einval),
+	T(shared_set_iova_is_eopnotsupp),
+	T(shared_iova_is_in_the_global_address_space),
+	T(shared_submit_mem_write_lands_in_memory),
+	T(shared_contexts_reach_each_others_buffers),
+	T(shared_faults_count_for_every_context),
+};
+
+const unsigned int msm_shared_nr_subtests = sizeof(msm_shared_subtests) /
+					    sizeof(msm_shared_subtests[0]);
+
 /*
  * Between subtests (run by /init in its own process): whatever a failed
  * subtest left behind on the GPU has retired, recovered if need be, and no
@@ -1178,7 +1272,6 @@ int msm_legacy_settle(void)
 	return ret;
 }
 
-#define T(f) { #f, f }
 const struct igt_subtest msm_legacy_subtests[] = {
 	T(param_chip_id_is_the_virtual_gpu),
 	T(param_va_range_is_the_private_address_space),
@@ -1190,7 +1283,6 @@ const struct igt_subtest msm_legacy_subtests[] = {
 	T(gem_set_iova_places_the_buffer),
 	T(gem_set_iova_over_another_buffer_is_enospc),
 	T(gem_set_iova_of_a_placed_buffer_is_ebusy),
-	T(gem_set_iova_in_the_shared_address_space_is_eopnotsupp),
 	T(gem_name_round_trips),
 	T(gem_metadata_round_trips),
 	T(gem_info_bad_handle_or_request_fails),

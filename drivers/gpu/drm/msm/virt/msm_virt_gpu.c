@@ -43,6 +43,15 @@
 #include "msm_virt_gpu.h"
 
 #define VIRT_CP_IB_LEVELS	2
+
+/*
+ * Off: the GPU has no per-process page tables, as a GPU behind an SMMU
+ * without the adreno_smmu_priv callbacks: every file shares the GPU's
+ * address space (msm's other path, e.g. a5xx on some SoCs).
+ */
+static bool virt_per_process_pgtables = true;
+MODULE_PARM_DESC(virt_per_process_pgtables, "Virtual GPU: per-process page tables (default: true)");
+module_param_named(virt_per_process_pgtables, virt_per_process_pgtables, bool, 0400);
 #define VIRT_IRQ_CACHE_FLUSH_TS	0
 
 /**
@@ -592,6 +601,12 @@ static struct msm_gem_address_space *virt_gpu_create_private_address_space(struc
 	struct msm_gem_address_space *aspace;
 	struct msm_mmu *mmu;
 
+	/*
+	 * As msm_iommu_pagetable_create() fails without the SMMU's callbacks:
+	 * msm_gpu_create_private_address_space() then shares gpu->aspace.
+	 */
+	if (!virt_per_process_pgtables)
+		return ERR_PTR(-ENODEV);
 	mmu = msm_iommu_pagetable_create(gpu->aspace->mmu);
 	if (IS_ERR(mmu))
 		return ERR_CAST(mmu);
