@@ -101,7 +101,10 @@ while read -r k; do
 	case "$k" in '' | '#'*) continue ;; esac
 	known+=(-e "$k")
 done <"$T/known-splats.txt"
-splats=$(grep -E "$pattern" "$log" | grep -v -E "${known[@]}" || true)
+splats=$(grep -E "$pattern" "$log" || true)
+if [ -n "$splats" ] && [ ${#known[@]} -gt 0 ]; then
+	splats=$(printf '%s\n' "$splats" | grep -v -E "${known[@]}" || true)
+fi
 [ -z "$splats" ] || printf '%s\n' "$splats" | head -n 20 >&2
 
 grep -E '^msm-vm-guest: (ok|FAIL|skip): |^msm-vm-guest: why: ' "$log" || true
