@@ -19,6 +19,11 @@
  *   CP_EVENT_WRITE CACHE_FLUSH_TS		write a timestamp, raise the IRQ
  *   CP_SMMU_TABLE_UPDATE			switch TTBR0 (ringbuffer only)
  *
+ * Packets of the ringbuffer run privileged, those of an IB unprivileged: the
+ * GPU claims hw_apriv, so the ringbuffer and memptrs are mapped IOMMU_PRIV
+ * and out of an IB's reach.  The CP checks for a reset and yields before
+ * every packet.
+ *
  * Type-4 packets (register writes) are consumed and ignored.  Anything else
  * is an opcode error: the CP stops until the driver resets it, so the
  * hangcheck recovers it, as on hardware.  A translation or permission fault
@@ -474,6 +479,7 @@ static int virt_gpu_hw_init(struct msm_gpu *gpu)
 	struct msm_virt_gpu *vg = to_virt_gpu(gpu);
 	int ret;
 
+	lockdep_assert_held(&gpu->lock);
 	virt_cp_halt(vg);
 	ret = adreno_hw_init(gpu);
 	/*
@@ -503,6 +509,8 @@ static void virt_gpu_submit(struct msm_gpu *gpu, struct msm_gem_submit *submit)
 	struct msm_ringbuffer *ring = submit->ring;
 	unsigned int i;
 
+	/* gpu->lock serializes the ringbuffer's writers and cur_ctx_seqno. */
+	lockdep_assert_held(&gpu->lock);
 	if (ctx->seqno != gpu->cur_ctx_seqno) {
 		phys_addr_t ttbr;
 		int asid;
@@ -561,6 +569,7 @@ static void virt_gpu_recover(struct msm_gpu *gpu)
 	struct msm_virt_gpu *vg = to_virt_gpu(gpu);
 
 	/* Stop the CP (a poll, a stalled fault) before the rings are reset. */
+	lockdep_assert_held(&gpu->lock);
 	virt_cp_halt(vg);
 	virt_cp_reset_and_restart(vg);
 	adreno_recover(gpu);
