@@ -21,8 +21,7 @@
 #
 # Exits non-zero if the kernel did not build, the guest did not report every
 # subtest it planned, a subtest failed, or the kernel splatted (a WARN,
-# BUG, lockdep, KASAN or kmemleak report) other than the ones
-# guest/known-splats.txt lists with their reason.
+# BUG, lockdep, KASAN, UBSAN or kmemleak report).
 
 # shellcheck source=tools/testing/msm-vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -96,15 +95,7 @@ done
 # Kernel splats: as kunit.sh does for UML, scan the whole console log.
 pattern='WARNING:|BUG:|Oops|Unable to handle kernel|possible (circular|recursive) locking'
 pattern+='|inconsistent lock state|unreferenced object|UBSAN:|Kernel panic'
-known=()
-while read -r k; do
-	case "$k" in '' | '#'*) continue ;; esac
-	known+=(-e "$k")
-done <"$T/known-splats.txt"
 splats=$(grep -E "$pattern" "$log" || true)
-if [ -n "$splats" ] && [ ${#known[@]} -gt 0 ]; then
-	splats=$(printf '%s\n' "$splats" | grep -v -E "${known[@]}" || true)
-fi
 [ -z "$splats" ] || printf '%s\n' "$splats" | head -n 20 >&2
 
 grep -E '^msm-vm-guest: (ok|FAIL|skip): |^msm-vm-guest: why: ' "$log" || true

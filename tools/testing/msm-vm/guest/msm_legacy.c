@@ -78,21 +78,47 @@ static uint32_t bo_new(int fd, uint64_t size, uint32_t flags)
 	return req.handle;
 }
 
+/*
+ * GEM_INFO: 0 or -errno.  *value is the value in and out (an address for
+ * the requests that take a pointer), *len the length in and out; either
+ * may be NULL for 0.
+ */
+static int gem_info(int fd, uint32_t handle, uint32_t info, uint64_t *value, uint32_t *len)
+{
+	struct drm_msm_gem_info req = {
+		.handle = handle, .info = info,
+		.value = value ? *value : 0, .len = len ? *len : 0,
+	};
+	int ret = ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req) ? -errno : 0;
+
+	if (value)
+		*value = req.value;
+	if (len)
+		*len = req.len;
+	return ret;
+}
+
 static uint64_t bo_info(int fd, uint32_t handle, uint32_t info)
 {
-	struct drm_msm_gem_info req = { .handle = handle, .info = info };
+	uint64_t value = 0;
+	int ret = gem_info(fd, handle, info, &value, NULL);
 
-	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
-	return req.value;
+	if (ret)
+		igt_fail("GEM_INFO %u: %s, expected success", info, strerror(-ret));
+	return value;
 }
 
 static int bo_set_iova(int fd, uint32_t handle, uint64_t iova)
 {
-	struct drm_msm_gem_info req = {
-		.handle = handle, .info = MSM_INFO_SET_IOVA, .value = iova,
-	};
+	return gem_info(fd, handle, MSM_INFO_SET_IOVA, &iova, NULL);
+}
 
-	return ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req) ? -errno : 0;
+/* GEM_INFO with a pointer to len bytes at p; *len is the length out. */
+static int gem_info_ptr(int fd, uint32_t handle, uint32_t info, void *p, uint32_t *len)
+{
+	uint64_t value = (uintptr_t)p;
+
+	return gem_info(fd, handle, info, &value, len);
 }
 
 static void *bo_map(int fd, uint32_t handle, size_t size)
@@ -304,9 +330,11 @@ static char *devcoredump_read(void)
 
 /*
  * Dismiss every devcoredump and wait until they are gone (the deletion is
- * deferred, and msm makes no new dump while its last one exists).
+ * deferred, and msm makes no new dump while its last one exists).  The
+ * runner does it between subtests (msm_legacy_settle()), so a subtest
+ * starts with none.
  */
-void devcoredump_dismiss(void)
+static void devcoredump_dismiss(void)
 {
 	char path[64];
 	int k, fd;
@@ -459,27 +487,18 @@ static void gem_name_round_trips(void)
 	int fd = drm_open();
 	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
 	char name[32] = "cmdstream\n", out[32] = { 0 };
-	struct drm_msm_gem_info req = {
-		.handle = h, .info = MSM_INFO_SET_NAME,
-		.value = (uintptr_t)name, .len = strlen(name),
-	};
+	uint32_t len = strlen(name);
 
-	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
-	req = (struct drm_msm_gem_info) {
-		.handle = h, .info = MSM_INFO_GET_NAME, .value = (uintptr_t)out, .len = sizeof(out),
-	};
-	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
+	igt_assert_eq_u64(gem_info_ptr(fd, h, MSM_INFO_SET_NAME, name, &len), 0);
+	len = sizeof(out);
+	igt_assert_eq_u64(gem_info_ptr(fd, h, MSM_INFO_GET_NAME, out, &len), 0);
 	/* The name ends at the first non-printable character. */
 	igt_assert(!strcmp(out, "cmdstream"));
-	igt_assert_eq_u64(req.len, 9);
-	req = (struct drm_msm_gem_info) {
-		.handle = h, .info = MSM_INFO_GET_NAME, .value = (uintptr_t)out, .len = 4,
-	};
-	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, ETOOSMALL);
-	req = (struct drm_msm_gem_info) {
-		.handle = h, .info = MSM_INFO_SET_NAME, .value = (uintptr_t)name, .len = 32,
-	};
-	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, EINVAL);
+	igt_assert_eq_u64(len, 9);
+	len = 4;
+	igt_assert_eq_u64(gem_info_ptr(fd, h, MSM_INFO_GET_NAME, out, &len), -ETOOSMALL);
+	len = 32;
+	igt_assert_eq_u64(gem_info_ptr(fd, h, MSM_INFO_SET_NAME, name, &len), -EINVAL);
 }
 
 static void gem_metadata_round_trips(void)
@@ -487,42 +506,32 @@ static void gem_metadata_round_trips(void)
 	int fd = drm_open();
 	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
 	uint8_t md[64], out[64] = { 0 }, big[129];
-	struct drm_msm_gem_info req;
+	uint32_t len = sizeof(md);
 
 	for (unsigned int i = 0; i < sizeof(md); i++)
 		md[i] = i * 7;
-	req = (struct drm_msm_gem_info) {
-		.handle = h, .info = MSM_INFO_SET_METADATA,
-		.value = (uintptr_t)md, .len = sizeof(md),
-	};
-	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
-	req = (struct drm_msm_gem_info) { .handle = h, .info = MSM_INFO_GET_METADATA };
-	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
-	igt_assert_eq_u64(req.len, sizeof(md));
-	req.value = (uintptr_t)out;
-	do_ioctl(fd, DRM_IOCTL_MSM_GEM_INFO, &req);
+	igt_assert_eq_u64(gem_info_ptr(fd, h, MSM_INFO_SET_METADATA, md, &len), 0);
+	/* A NULL pointer asks for the size. */
+	len = 0;
+	igt_assert_eq_u64(gem_info_ptr(fd, h, MSM_INFO_GET_METADATA, NULL, &len), 0);
+	igt_assert_eq_u64(len, sizeof(md));
+	igt_assert_eq_u64(gem_info_ptr(fd, h, MSM_INFO_GET_METADATA, out, &len), 0);
 	igt_assert(!memcmp(md, out, sizeof(md)));
-	req = (struct drm_msm_gem_info) {
-		.handle = h, .info = MSM_INFO_SET_METADATA, .value = (uintptr_t)big, .len = 129,
-	};
-	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, EOVERFLOW);
+	len = sizeof(big);
+	igt_assert_eq_u64(gem_info_ptr(fd, h, MSM_INFO_SET_METADATA, big, &len), -EOVERFLOW);
 }
 
 static void gem_info_bad_handle_or_request_fails(void)
 {
 	int fd = drm_open();
-	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
-	struct drm_msm_gem_info req = { .handle = h + 100, .info = MSM_INFO_GET_IOVA };
+	uint32_t h = bo_new(fd, 4096, MSM_BO_WC), len = 4;
 
-	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, ENOENT);
-	req = (struct drm_msm_gem_info) { .handle = h, .info = 0x99 };
-	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, EINVAL);
-	req = (struct drm_msm_gem_info) { .handle = h, .info = MSM_INFO_GET_IOVA, .len = 4 };
-	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, EINVAL);
+	igt_assert_eq_u64(gem_info(fd, h + 100, MSM_INFO_GET_IOVA, NULL, NULL), -ENOENT);
+	igt_assert_eq_u64(gem_info(fd, h, 0x99, NULL, NULL), -EINVAL);
+	igt_assert_eq_u64(gem_info(fd, h, MSM_INFO_GET_IOVA, NULL, &len), -EINVAL);
 	/* A closed handle is gone. */
 	gem_close(fd, h);
-	req = (struct drm_msm_gem_info) { .handle = h, .info = MSM_INFO_GET_IOVA };
-	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_INFO, &req, ENOENT);
+	igt_assert_eq_u64(gem_info(fd, h, MSM_INFO_GET_IOVA, NULL, NULL), -ENOENT);
 }
 
 static void gem_mmap_and_cpu_prep(void)
@@ -877,6 +886,24 @@ static int syncobj_wait(int fd, uint32_t h, int64_t timeout_ns)
 	return ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &req) ? -errno : 0;
 }
 
+/* The request of a submit of j waiting for (in) or signalling (!in) *so. */
+static struct drm_msm_gem_submit *job_req_syncobj(struct job *j, bool in,
+						  struct drm_msm_gem_submit_syncobj *so)
+{
+	struct drm_msm_gem_submit *req = job_req(j, 0, in ? MSM_SUBMIT_SYNCOBJ_IN :
+						 MSM_SUBMIT_SYNCOBJ_OUT);
+
+	if (in) {
+		req->in_syncobjs = (uintptr_t)so;
+		req->nr_in_syncobjs = 1;
+	} else {
+		req->out_syncobjs = (uintptr_t)so;
+		req->nr_out_syncobjs = 1;
+	}
+	req->syncobj_stride = sizeof(*so);
+	return req;
+}
+
 static void syncobj_out_signals_and_in_waits(void)
 {
 	int fd = drm_open();
@@ -891,11 +918,7 @@ static void syncobj_out_signals_and_in_waits(void)
 	job_init(&a, fd);
 	job_bo(&a, t.handle, MSM_SUBMIT_BO_READ | MSM_SUBMIT_BO_WRITE);
 	emit_wait_eq(&a, t.iova, 1);
-	req = job_req(&a, 0, MSM_SUBMIT_SYNCOBJ_OUT);
-	req->out_syncobjs = (uintptr_t)&out;
-	req->nr_out_syncobjs = 1;
-	req->syncobj_stride = sizeof(out);
-	do_ioctl(fd, DRM_IOCTL_MSM_GEM_SUBMIT, req);
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_SUBMIT, job_req_syncobj(&a, false, &out));
 	igt_assert_eq_u64(syncobj_wait(fd, so, 30000000), -ETIME);
 	t.map[0] = 1;
 	igt_assert_eq_u64(syncobj_wait(fd, so, 2000000000), 0);
@@ -903,10 +926,7 @@ static void syncobj_out_signals_and_in_waits(void)
 	job_init(&b, fd);
 	job_bo(&b, t.handle, MSM_SUBMIT_BO_WRITE);
 	emit_mem_write(&b, t.iova + 4, 9);
-	req = job_req(&b, 0, MSM_SUBMIT_SYNCOBJ_IN);
-	req->in_syncobjs = (uintptr_t)&in;
-	req->nr_in_syncobjs = 1;
-	req->syncobj_stride = sizeof(in);
+	req = job_req_syncobj(&b, true, &in);
 	do_ioctl(fd, DRM_IOCTL_MSM_GEM_SUBMIT, req);
 	igt_assert_eq_u64(wait_fence(fd, 0, req->fence, 2000000000), 0);
 	igt_assert_eq_u64(t.map[1], 9);
@@ -914,11 +934,7 @@ static void syncobj_out_signals_and_in_waits(void)
 	igt_assert_eq_u64(syncobj_wait(fd, so, 0), -ETIME);
 	/* A syncobj that does not exist */
 	in.handle = so + 100;
-	req = job_req(&b, 0, MSM_SUBMIT_SYNCOBJ_IN);
-	req->in_syncobjs = (uintptr_t)&in;
-	req->nr_in_syncobjs = 1;
-	req->syncobj_stride = sizeof(in);
-	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_SUBMIT, req, ENOENT);
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_SUBMIT, job_req_syncobj(&b, true, &in), ENOENT);
 }
 
 /* Memory management */
@@ -980,7 +996,6 @@ static void check_recovered(int fd, uint32_t queue, uint64_t faults_before)
 		igt_fail("no devcoredump after the hang");
 	igt_assert(strstr(dump, "revision: 0 (9.9.9.0)"));
 	igt_assert(strstr(dump, "ringbuffer:"));
-	devcoredump_dismiss();
 	/* The GPU works again, on a new queue. */
 	job_init(&j, fd);
 	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
@@ -997,7 +1012,6 @@ static void hang_in_a_gpu_wait_is_recovered(void)
 	struct target t = target_new(fd, 0);
 	struct job j;
 
-	devcoredump_dismiss();
 	job_init(&j, fd);
 	job_bo(&j, t.handle, MSM_SUBMIT_BO_READ | MSM_SUBMIT_BO_WRITE);
 	emit_wait_eq(&j, t.iova, 1);
@@ -1015,7 +1029,6 @@ static void opcode_error_is_recovered(void)
 	uint64_t faults = get_param(fd, MSM_PARAM_FAULTS);
 	struct job j;
 
-	devcoredump_dismiss();
 	job_init(&j, fd);
 	emit(&j, pkt7(0x7e, 0));
 	gpu_hang(&j, fd, q, "opcode error");
@@ -1030,7 +1043,6 @@ static void protected_packet_in_an_ib_is_recovered(void)
 	struct target t = target_new(fd, 0);
 	struct job j;
 
-	devcoredump_dismiss();
 	job_init(&j, fd);
 	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
 	/* Switching page tables from an IB would reach any memory. */
@@ -1054,7 +1066,6 @@ static void fault_check(uint32_t bo_flags, bool map_target, const char *type)
 	char *dump, want[64];
 	struct job j;
 
-	devcoredump_dismiss();
 	job_init(&j, fd);
 	job_bo(&j, t.handle, MSM_SUBMIT_BO_READ);
 	job_bo(&j, after.handle, MSM_SUBMIT_BO_WRITE);
@@ -1076,7 +1087,6 @@ static void fault_check(uint32_t bo_flags, bool map_target, const char *type)
 	snprintf(want, sizeof(want), "  - type=%s", type);
 	igt_assert(strstr(dump, want));
 	igt_assert(strstr(dump, "  - source=CP"));
-	devcoredump_dismiss();
 }
 
 static void write_to_an_unmapped_address_faults(void)
@@ -1098,7 +1108,6 @@ static void wait_on_an_unmapped_address_is_recovered(void)
 	uint32_t stuck, next;
 	struct job j, k;
 
-	devcoredump_dismiss();
 	/*
 	 * The poll faults: its devcoredump stops the hangcheck timer (as
 	 * adreno_fault_handler() does on hardware), and the CP stops.  The
@@ -1107,6 +1116,10 @@ static void wait_on_an_unmapped_address_is_recovered(void)
 	job_init(&j, fd);
 	emit_wait_eq(&j, hole, 1);
 	stuck = job_submit(&j, q);
+	/* The fault's devcoredump: hangcheck is stopped from here on. */
+	if (!devcoredump_read())
+		igt_fail("no devcoredump after the fault");
+	/* Only a submit after that re-arms it (one before would not). */
 	job_init(&k, fd);
 	job_bo(&k, t.handle, MSM_SUBMIT_BO_WRITE);
 	emit_mem_write(&k, t.iova, 0x5e7);
@@ -1115,7 +1128,6 @@ static void wait_on_an_unmapped_address_is_recovered(void)
 	igt_assert_eq_u64(wait_fence(fd, 0, next, 10000000000ll), 0);
 	igt_assert_eq_u64(t.map[0], 0x5e7);
 	igt_assert_eq_u64(queue_faults(fd, q), 1);
-	devcoredump_dismiss();
 }
 
 static void close_with_work_in_flight(void)
@@ -1150,7 +1162,6 @@ static void close_with_work_in_flight(void)
 		job_run(&j, 0);
 		igt_assert_eq_u64(t.map[0], 0xc105ed);
 	}
-	devcoredump_dismiss();
 }
 
 #define T(f) { #f, f }
@@ -1230,7 +1241,6 @@ static void shared_faults_count_for_every_context(void)
 	uint32_t q = queue_new(fa, 0);
 	struct job j;
 
-	devcoredump_dismiss();
 	job_init(&j, fa);
 	job_bo(&j, t.handle, MSM_SUBMIT_BO_READ);
 	emit_wait_eq(&j, t.iova, 1);
@@ -1238,7 +1248,6 @@ static void shared_faults_count_for_every_context(void)
 	/* a's hang counts in the shared address space: b sees it. */
 	igt_assert_eq_u64(get_param(fb, MSM_PARAM_FAULTS), before + 1);
 	igt_assert_eq_u64(get_param(fa, MSM_PARAM_FAULTS), before + 1);
-	devcoredump_dismiss();
 }
 
 const struct igt_subtest msm_shared_subtests[] = {

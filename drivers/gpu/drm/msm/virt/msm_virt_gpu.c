@@ -67,7 +67,7 @@ module_param_named(virt_per_process_pgtables, virt_per_process_pgtables, bool, 0
  * @exec_lock: held by the CP while it executes; taken by virt_cp_halt(), so
  *	the CP's state changes only while the CP is stopped.  Never taken
  *	by the CP with any other lock held, and the CP never takes
- *	gpu->lock, which its holders (hw_init, recover) hold around this one.
+ *	gpu->lock, which hw_init (also through recover) holds around this one.
  * @halt: stop executing at the next packet or poll, and wait
  * @error: the CP hit an opcode or protection error and stopped; cleared by
  *	the next reset (hw_init)
@@ -564,17 +564,6 @@ static irqreturn_t virt_gpu_irq(struct msm_gpu *gpu)
 	return IRQ_HANDLED;
 }
 
-static void virt_gpu_recover(struct msm_gpu *gpu)
-{
-	struct msm_virt_gpu *vg = to_virt_gpu(gpu);
-
-	/* Stop the CP (a poll, a stalled fault) before the rings are reset. */
-	lockdep_assert_held(&gpu->lock);
-	virt_cp_halt(vg);
-	virt_cp_reset_and_restart(vg);
-	adreno_recover(gpu);
-}
-
 static u32 virt_gpu_get_rptr(struct msm_gpu *gpu, struct msm_ringbuffer *ring)
 {
 	return ring->memptrs->rptr = READ_ONCE(to_virt_gpu(gpu)->rptr);
@@ -663,7 +652,8 @@ static const struct adreno_gpu_funcs virt_gpu_funcs = {
 		.flush = virt_gpu_flush,
 		.irq = virt_gpu_irq,
 		.active_ring = adreno_active_ring,
-		.recover = virt_gpu_recover,
+		/* pm_suspend/resume, then hw_init halts and resets the CP. */
+		.recover = adreno_recover,
 		.destroy = virt_gpu_destroy,
 #if defined(CONFIG_DEBUG_FS) || defined(CONFIG_DEV_COREDUMP)
 		.show = adreno_show,
