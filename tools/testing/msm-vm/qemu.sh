@@ -8,10 +8,12 @@
 # msm UAPI suite (guest/msm_legacy.c) against the real msm driver and the
 # virtual GPU (drivers/gpu/drm/msm/virt/).
 #
-#   qemu.sh [--debug] [--name NAME] [--results DIR]
+#   qemu.sh [--debug] [--core CORE] [--name NAME] [--results DIR]
 #
 # Each kernel boots twice: the GPU with per-process page tables (legacy
 # suite), then without (msm.virt_per_process_pgtables=0: msm_shared).
+# Every address space of the driver is a VM of the VM core --core names
+# (msm_vm.vm_core=CORE: c, the default, or rust).
 # --debug boots the debug kernel (arm64-debug.config: lockdep, DEBUG_LIST,
 # KASAN, kmemleak).  With --results, writes into DIR what report.py reads,
 # as kunit.sh does for the UML kernels: results-NAME.json (one suite per
@@ -27,14 +29,16 @@
 . "$(dirname "$0")/lib.sh"
 
 debug=
+core=c
 name=qemu
 results=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--debug) debug=1 ;;
+	--core) core=$2; shift ;;
 	--name) name=$2; shift ;;
 	--results) results=$2; shift ;;
-	*) die "qemu.sh: unknown argument $1 (expected --debug, --name or --results)" ;;
+	*) die "qemu.sh: unknown argument $1 (expected --debug, --core, --name or --results)" ;;
 	esac
 	shift
 done
@@ -43,7 +47,8 @@ for t in qemu-system-aarch64 dtc cpio aarch64-linux-gnu-gcc; do
 	command -v "$t" >/dev/null || die "$t is missing: run 'make deps'"
 done
 if [ -n "$results" ]; then
-	rm -f "$results/results-$name.json" "$results/splats-$name.txt" "$results/base-$name.txt"
+	rm -f "$results/results-$name.json" "$results/splats-$name.txt" "$results/base-$name.txt" \
+		"$results/figures-$name.txt"
 fi
 "$(dirname "$0")/arm64.sh" ${debug:+--debug}
 SRC=$("$(dirname "$0")/assemble.sh")
@@ -86,7 +91,8 @@ for boot in "" msm.virt_per_process_pgtables=0; do
 	rc=0
 	timeout --kill-after=10 1200 "${qemu[@]}" -kernel "$BUILD/arch/arm64/boot/Image" \
 		-dtb "$G/virt-gpu.dtb" -initrd "$G/initramfs.cpio" \
-		-append "console=ttyAMA0 panic=-1 $boot" </dev/null >"$log.raw" 2>&1 || rc=$?
+		-append "console=ttyAMA0 panic=-1 msm_vm.vm_core=$core $boot" \
+		</dev/null >"$log.raw" 2>&1 || rc=$?
 	tr -d '\r' <"$log.raw" >>"$log" && rm -f "$log.raw"
 	[ "$rc" = 0 ] || msg "qemu: ended with status $rc"
 	msg "qemu: $name: the guest ran for $((SECONDS - start)) s"
@@ -99,6 +105,12 @@ splats=$(grep -E "$pattern" "$log" || true)
 [ -z "$splats" ] || printf '%s\n' "$splats" | head -n 20 >&2
 
 grep -E '^msm-vm-guest: (ok|FAIL|skip): |^msm-vm-guest: why: ' "$log" || true
+# Figures (the legacy paths' cost), printed and kept; never a verdict.
+figures=$(grep '^msm-vm-guest: bench: ' "$log" | sed 's/^msm-vm-guest: bench: //' || true)
+if [ -n "$figures" ]; then
+	printf '%s\n' "$figures" | sed "s/^/msm-vm: qemu: $name: /" >&2
+	[ -z "$results" ] || printf '%s\n' "$figures" >"$results/figures-$name.txt"
+fi
 status=0
 python3 - "$log" "$name" "${results:-}" "$splats" <<'EOF' || status=$?
 import json, os, re, sys

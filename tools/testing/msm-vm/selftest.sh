@@ -224,7 +224,7 @@ expect "MSM_VM_CACHE on make's command line is where results go and are read" \
 expect "... and counts" said "^3 passed, 0 failed$"
 expect "... in that cache" test -f "$SCRATCH/cache2/work/deb-"*/runs/last/results-um.json
 expect "make test: every kernel passes with its own results" mk test
-expect "... and counts" said "^8 passed, 0 failed$"
+expect "... and counts" said "^10 passed, 0 failed$"
 
 # A run that fails before it writes results never reports an earlier one.
 printf 'broken\n--- a/Makefile\n+++ b/Makefile\n@@ -1 +1 @@\n-no such line\n+x\n' \
@@ -235,7 +235,8 @@ expect "a run that wrote no results fails, although the last one passed" \
 expect "... naming the missing results files" \
 	said "msm-vm: um: this run wrote no results file $SCRATCH/cache/work/deb-.*/runs/.*/results"
 expect "... of every kernel" said "msm-vm: debug: this run wrote no results file"
-expect "... the qemu ones too" said "msm-vm: qemu-debug: this run wrote no results file"
+expect "... the qemu ones too, per core" \
+	said "msm-vm: qemu-debug-rust: this run wrote no results file"
 sed -i '/9998-broken/d' "$REPO/patches/series"
 rm "$REPO/patches/9998-broken.patch"
 

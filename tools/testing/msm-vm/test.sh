@@ -10,7 +10,9 @@
 # KERNEL is "um" (the plain UML kernel), "debug" (KASAN, lockdep,
 # DEBUG_LIST), "qemu" (the arm64 msm kernel with the virtual GPU in qemu,
 # running the guest suites: qemu.sh) or "qemu-debug" (the same on the debug
-# arm64 kernel: lockdep, DEBUG_LIST, KASAN, kmemleak).  Every kernel named
+# arm64 kernel: lockdep, DEBUG_LIST, KASAN, kmemleak).  A qemu kernel runs
+# once per VM core, the driver's address spaces being VMs of that core:
+# its results are KERNEL-c and KERNEL-rust.  Every kernel named
 # runs to the end, even after another one failed; report.py then reads the
 # results of this invocation and nothing else.  --table adds one line per
 # failed or skipped case.  The benchmark suite runs briefly
@@ -80,13 +82,15 @@ uml_specs=()
 for k in "${kernels[@]}"; do
 	case "$k" in
 	qemu | qemu-debug)
-		# The guest writes results-$k.json like kunit.sh; a failed build
-		# or boot leaves it missing, which report.py counts.
-		qargs=(--name "$k" --results "$RUN_DIR")
-		[ "$k" = qemu ] || qargs+=(--debug)
-		"${MSM_VM_QEMU_SH:-$(dirname "$0")/qemu.sh}" "${qargs[@]}" || true
-		specs+=("$k=$RUN_DIR/results-$k.json")
-		REQUIRED+=(--require "$k=msm_virt_probe")
+		# The guest writes results-NAME.json like kunit.sh; a failed
+		# build or boot leaves it missing, which report.py counts.
+		for core in c rust; do
+			qargs=(--name "$k-$core" --core "$core" --results "$RUN_DIR")
+			[ "$k" = qemu ] || qargs+=(--debug)
+			"${MSM_VM_QEMU_SH:-$(dirname "$0")/qemu.sh}" "${qargs[@]}" || true
+			specs+=("$k-$core=$RUN_DIR/results-$k-$core.json")
+			REQUIRED+=(--require "$k-$core=msm_virt_probe")
+		done
 		continue
 		;;
 	um) cfg=(--kunitconfig "$KCONF") ;;

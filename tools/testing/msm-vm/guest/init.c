@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /init of the msm-vm qemu guest: mounts what the suites need, checks that
- * the msm driver probed the virtual GPU, runs the legacy msm UAPI suite
- * (msm_legacy.c), one subtest per child process, and powers the machine
- * off.  Every result is one "msm-vm-guest: " line; the last one is
+ * the msm driver probed the virtual GPU on the VM core the command line
+ * asked for, runs the legacy msm UAPI suite (msm_legacy.c), one subtest
+ * per child process, each followed by a leak check of the VM cores, and
+ * powers the machine off.  Every result is one "msm-vm-guest: " line; the last one is
  * "msm-vm-guest: N passed, N failed", which qemu.sh reads.  Built
  * statically for arm64 by qemu.sh.
  */
@@ -23,7 +24,12 @@
 
 #define SUBTEST_TIMEOUT_S 60
 
+#define VM_LIVE "/sys/kernel/debug/dri/0/vm_live"
+
 static int passed, failed, skipped;
+
+/* What the VM cores had alive before the subtests (read_file() of VM_LIVE). */
+static char vm_live_base[512];
 
 static void report(const char *name, int result, const char *why)
 {
@@ -45,10 +51,50 @@ static int exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+/* The contents of a small file, NUL-terminated; "" if it cannot be read. */
+static void read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Whether the VM cores are back to vm_live_base: every VM, VMA and vm_bo a
+ * subtest's files made must be gone once they are closed and their work
+ * retired.  Submits retire and free asynchronously: allow 5 s.  On failure
+ * @now holds the last reading.
+ */
+static int vm_live_is_back(char *now, size_t size)
+{
+	for (int i = 0; i < 50; i++) {
+		read_file(VM_LIVE, now, size);
+		if (!strcmp(now, vm_live_base))
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+/* The GPU idle, after an empty submit from a file of its own. */
+static int settle(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		exit(msm_legacy_settle() ? 1 : 0);
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       !WEXITSTATUS(status);
+}
+
 static void run(const char *suite, const struct igt_subtest *t)
 {
-	char name[128];
-	int status;
+	char name[128], now[sizeof(vm_live_base)], why[2 * sizeof(now) + 64];
+	int status, result;
 	pid_t pid;
 
 	snprintf(name, sizeof(name), "%s.%s", suite, t->name);
@@ -65,19 +111,28 @@ static void run(const char *suite, const struct igt_subtest *t)
 	}
 	if (waitpid(pid, &status, 0) != pid) {
 		report(name, 1, "waitpid failed");
-	} else if (WIFSIGNALED(status)) {
-		report(name, 1, WTERMSIG(status) == SIGALRM ? "timed out" :
-		       strsignal(WTERMSIG(status)));
-	} else {
-		report(name, WEXITSTATUS(status), NULL);
+		return;
 	}
 	/* A failed subtest must not fail the next one. */
-	pid = fork();
-	if (pid == 0)
-		exit(msm_legacy_settle() ? 1 : 0);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
+	if (!settle())
 		printf("msm-vm-guest: why: the GPU did not settle after %s\n", name);
+	if (WIFSIGNALED(status)) {
+		report(name, 1, WTERMSIG(status) == SIGALRM ? "timed out" :
+		       strsignal(WTERMSIG(status)));
+		return;
+	}
+	result = WEXITSTATUS(status);
+	if (result != 1 && !vm_live_is_back(now, sizeof(now))) {
+		snprintf(why, sizeof(why),
+			 "VM core objects left after its files closed: before {%s}, after {%s}",
+			 vm_live_base, now);
+		for (char *c = why; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		report(name, 1, why);
+		return;
+	}
+	report(name, result, NULL);
 }
 
 static int kmemleak_write(const char *cmd)
@@ -122,6 +177,41 @@ static int kmemleak_leaks(void)
 	return leaks;
 }
 
+/*
+ * The VM core the command line asked for (msm_vm.vm_core=, c by default) is
+ * the default one and holds the device's VMs, the other cores none.
+ */
+static int vm_core_is_the_one_asked_for(void)
+{
+	char cmdline[1024], live[sizeof(vm_live_base)], copy[sizeof(live)];
+	char want[32] = "c", core[32];
+	const char *arg;
+	int found = 0, other = 0;
+	long vms;
+
+	read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	arg = strstr(cmdline, "msm_vm.vm_core=");
+	if (arg)
+		sscanf(arg, "msm_vm.vm_core=%31[a-z]", want);
+	read_file(VM_LIVE, live, sizeof(live));
+	memcpy(copy, live, sizeof(copy));
+	/* "NAME[ (default)]: vms=N vmas=N vm_bos=N jobs=N" per core */
+	for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+		int is_default = !!strstr(line, " (default):");
+
+		if (sscanf(line, "%31[a-z]%*[^=]=%ld", core, &vms) != 2)
+			other = 1;
+		else if (!strcmp(core, want))
+			found = is_default && vms > 0;
+		else if (is_default || vms)
+			other = 1;
+	}
+	if (found && !other)
+		return 0;
+	printf("msm-vm-guest: why: asked for VM core %s, %s has:\n%s", want, VM_LIVE, live);
+	return 1;
+}
+
 /* The first character of a parameter file is c. */
 static int param_is(const char *path, char c)
 {
@@ -153,7 +243,7 @@ int main(void)
 	if (exists("/sys/kernel/debug/kmemleak") && kmemleak_write("clear"))
 		printf("msm-vm-guest: why: kmemleak clear: %s\n", strerror(errno));
 
-	printf("msm-vm-guest: plan: msm_virt_probe 4\n");
+	printf("msm-vm-guest: plan: msm_virt_probe 5\n");
 	report("msm_virt_probe.device_tree_has_the_virtual_gpu",
 	       exists("/proc/device-tree/gpu@c000000") ? 0 : 1, NULL);
 	report("msm_virt_probe.adreno_driver_bound_the_gpu",
@@ -161,6 +251,8 @@ int main(void)
 	report("msm_virt_probe.gpu_is_behind_the_virtual_smmu",
 	       exists("/sys/bus/platform/devices/c000000.gpu/iommu_group") ? 0 : 1, NULL);
 	report("msm_virt_probe.render_node_exists", exists("/dev/dri/renderD128") ? 0 : 1, NULL);
+	report("msm_virt_probe.address_spaces_are_vms_of_the_core_asked_for",
+	       vm_core_is_the_one_asked_for(), NULL);
 
 	/* Booted with msm.virt_per_process_pgtables=0: the shared suite. */
 	if (param_is("/sys/module/msm/parameters/virt_per_process_pgtables", 'N')) {
@@ -169,9 +261,26 @@ int main(void)
 		n = msm_shared_nr_subtests;
 	}
 	printf("msm-vm-guest: plan: %s %u\n", suite, n);
+	/* What the device holds once it has served one file. */
+	if (!settle())
+		printf("msm-vm-guest: why: the GPU did not settle before the suite\n");
+	read_file(VM_LIVE, vm_live_base, sizeof(vm_live_base));
 	if (exists("/dev/dri/renderD128"))
 		for (unsigned int i = 0; i < n; i++)
 			run(suite, &tests[i]);
+
+	/* Figures, not checks: the legacy paths' cost, in a child. */
+	if (exists("/dev/dri/renderD128") && tests == msm_legacy_subtests) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0) {
+			msm_legacy_bench();
+			exit(0);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid)
+			printf("msm-vm-guest: why: the benchmark did not run\n");
+	}
 
 	/* On the debug kernel: nothing the suite did may leak. */
 	if (exists("/sys/kernel/debug/kmemleak")) {

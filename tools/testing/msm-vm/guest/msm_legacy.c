@@ -268,6 +268,17 @@ static void job_run(struct job *j, uint32_t queue)
 		igt_fail("waiting for fence %u: %s", fence, strerror(-ret));
 }
 
+/* Write v at iova from a job of fd naming BO handle; wait for it. */
+static void gpu_write(int fd, uint32_t handle, uint64_t iova, uint32_t v)
+{
+	struct job j;
+
+	job_init(&j, fd);
+	job_bo(&j, handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, iova, v);
+	job_run(&j, 0);
+}
+
 /* A target BO: handle, iova, CPU mapping, zeroed. */
 struct target {
 	uint32_t handle;
@@ -422,6 +433,25 @@ static void gem_new_rejects_bad_flags_and_zero_size(void)
 	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_NEW, &req, EINVAL);
 	req = (struct drm_msm_gem_new) { .size = 0, .flags = MSM_BO_WC };
 	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_NEW, &req, EINVAL);
+}
+
+static void gem_new_above_4gib_is_not_truncated(void)
+{
+	int fd = drm_open();
+	uint64_t size = (1ull << 32) + 4096;
+	uint32_t h = bo_new(fd, size, MSM_BO_WC);
+	void *p;
+
+	/*
+	 * The whole size is the BO's (6.12 made it 4 KiB, and refused this
+	 * mmap with EINVAL).  Untouched: the first fault would pin 4 GiB.
+	 */
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 bo_info(fd, h, MSM_INFO_GET_OFFSET));
+	if (p == MAP_FAILED)
+		igt_fail("mmap of the whole %llu-byte BO: %s", (unsigned long long)size,
+			 strerror(errno));
+	munmap(p, size);
 }
 
 static void gem_iova_is_stable_and_in_the_va_range(void)
@@ -1105,29 +1135,25 @@ static void wait_on_an_unmapped_address_is_recovered(void)
 	uint32_t q = queue_new(fd, 0);
 	uint64_t hole = get_param(fd, MSM_PARAM_VA_START) + 0xe0000000;
 	struct target t = target_new(fd, 0);
-	uint32_t stuck, next;
-	struct job j, k;
+	uint32_t stuck;
+	struct job j;
 
 	/*
-	 * The poll faults: its devcoredump stops the hangcheck timer (as
-	 * adreno_fault_handler() does on hardware), and the CP stops.  The
-	 * next submit re-arms hangcheck, which recovers the GPU.
+	 * The poll faults, and the CP stops on it.  The fault handler stops
+	 * hangcheck for its devcoredump (as adreno_fault_handler() does on
+	 * hardware); msm-vm's patch restarts it once the fault is handled,
+	 * so hangcheck recovers the GPU with no later submit (on stock 6.12
+	 * only a later submit did).
 	 */
 	job_init(&j, fd);
 	emit_wait_eq(&j, hole, 1);
 	stuck = job_submit(&j, q);
-	/* The fault's devcoredump: hangcheck is stopped from here on. */
 	if (!devcoredump_read())
 		igt_fail("no devcoredump after the fault");
-	/* Only a submit after that re-arms it (one before would not). */
-	job_init(&k, fd);
-	job_bo(&k, t.handle, MSM_SUBMIT_BO_WRITE);
-	emit_mem_write(&k, t.iova, 0x5e7);
-	next = job_submit(&k, 0);
 	igt_assert_eq_u64(wait_fence(fd, q, stuck, 10000000000ll), 0);
-	igt_assert_eq_u64(wait_fence(fd, 0, next, 10000000000ll), 0);
-	igt_assert_eq_u64(t.map[0], 0x5e7);
 	igt_assert_eq_u64(queue_faults(fd, q), 1);
+	gpu_write(fd, t.handle, t.iova, 0x5e7);
+	igt_assert_eq_u64(t.map[0], 0x5e7);
 }
 
 static void close_with_work_in_flight(void)
@@ -1162,6 +1188,286 @@ static void close_with_work_in_flight(void)
 		job_run(&j, 0);
 		igt_assert_eq_u64(t.map[0], 0xc105ed);
 	}
+}
+
+/*
+ * BOs shared between files, and what may tear a BO's addresses down: each
+ * VMA holds its BO (the VM core's rule), so the driver unmaps and closes
+ * them when the last handle closes, and only then.
+ */
+
+/* Open the primary node: flink and GEM_OPEN need it (root is authenticated). */
+static int card_open(void)
+{
+	int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		igt_skip("open /dev/dri/card0: %s", strerror(errno));
+	return fd;
+}
+
+static uint32_t bo_flink(int fd, uint32_t handle)
+{
+	struct drm_gem_flink req = { .handle = handle };
+
+	do_ioctl(fd, DRM_IOCTL_GEM_FLINK, &req);
+	return req.name;
+}
+
+static uint32_t bo_open_name(int fd, uint32_t name)
+{
+	struct drm_gem_open req = { .name = name };
+
+	do_ioctl(fd, DRM_IOCTL_GEM_OPEN, &req);
+	return req.handle;
+}
+
+static int bo_export(int fd, uint32_t handle)
+{
+	struct drm_prime_handle req = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR };
+
+	do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &req);
+	return req.fd;
+}
+
+static uint32_t bo_import(int fd, int dmabuf)
+{
+	struct drm_prime_handle req = { .fd = dmabuf };
+
+	do_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &req);
+	return req.handle;
+}
+
+static void shared_bo_has_an_address_of_its_own_in_each_context(void)
+{
+	int fa = drm_open(), fb = drm_open(), dmabuf;
+	uint64_t at_a = get_param(fa, MSM_PARAM_VA_START) + 0x40000000;
+	uint64_t at_b = get_param(fb, MSM_PARAM_VA_START) + 0x50000000;
+	uint32_t ha = bo_new(fa, 4096, MSM_BO_WC), hb;
+	uint32_t *map = bo_map(fa, ha, 4096);
+
+	map[0] = 0;
+	map[1] = 0;
+	dmabuf = bo_export(fa, ha);
+	hb = bo_import(fb, dmabuf);
+	close(dmabuf);
+	/* One BO, one VMA in each context's VM, at the address each chose. */
+	igt_assert_eq_u64(bo_set_iova(fa, ha, at_a), 0);
+	igt_assert_eq_u64(bo_set_iova(fb, hb, at_b), 0);
+	igt_assert_eq_u64(bo_info(fa, ha, MSM_INFO_GET_IOVA), at_a);
+	igt_assert_eq_u64(bo_info(fb, hb, MSM_INFO_GET_IOVA), at_b);
+	gpu_write(fa, ha, at_a, 0xa);
+	gpu_write(fb, hb, at_b + 4, 0xb);
+	igt_assert_eq_u64(map[0], 0xa);
+	igt_assert_eq_u64(map[1], 0xb);
+	/* Closing b's handle leaves a's address alone. */
+	gem_close(fb, hb);
+	igt_assert_eq_u64(bo_info(fa, ha, MSM_INFO_GET_IOVA), at_a);
+	gpu_write(fa, ha, at_a, 0xaa);
+	igt_assert_eq_u64(map[0], 0xaa);
+}
+
+static void reopened_by_name_a_bo_keeps_its_address(void)
+{
+	int fa = card_open(), fb = card_open();
+	uint32_t ha = bo_new(fa, 4096, MSM_BO_WC), name, hb;
+	uint64_t iova = bo_info(fa, ha, MSM_INFO_GET_IOVA);
+	uint32_t *map = bo_map(fa, ha, 4096);
+
+	map[0] = 0;
+	name = bo_flink(fa, ha);
+	hb = bo_open_name(fb, name);
+	/* b's handle keeps the BO, and its VMA in a's VM, alive. */
+	gem_close(fa, ha);
+	ha = bo_open_name(fa, name);
+	igt_assert_eq_u64(bo_info(fa, ha, MSM_INFO_GET_IOVA), iova);
+	gpu_write(fa, ha, iova, 0x4e0);
+	igt_assert_eq_u64(map[0], 0x4e0);
+	/* The last handle closed: the name is gone with the BO. */
+	gem_close(fa, ha);
+	gem_close(fb, hb);
+	munmap(map, 4096);
+	{
+		struct drm_gem_open req = { .name = name };
+
+		do_ioctl_err(fa, DRM_IOCTL_GEM_OPEN, &req, ENOENT);
+	}
+}
+
+/* The VMAs the default VM core has alive (debugfs vm_live), or -1. */
+static long vm_live_vmas(void)
+{
+	char buf[512], *line;
+	ssize_t n;
+	long vmas;
+	int fd = open("/sys/kernel/debug/dri/0/vm_live", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	line = strstr(buf, " (default): ");
+	if (line)
+		line = strstr(line, "vmas=");
+	if (!line || sscanf(line, "vmas=%ld", &vmas) != 1)
+		return -1;
+	return vmas;
+}
+
+static void closing_the_last_handle_closes_the_bos_vmas(void)
+{
+	int fd = drm_open();
+	struct target t = target_new(fd, 0);
+	long before;
+	struct job j;
+
+	/* The job's command stream BO has a VMA too: count from here. */
+	job_init(&j, fd);
+	before = vm_live_vmas();
+	if (before < 0)
+		igt_skip("no debugfs vm_live file");
+	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, t.iova, 0xc1);
+	job_run(&j, 0);
+	igt_assert_eq_u64(t.map[0], 0xc1);
+	/* The file lives on; its VM loses the BO's VMA with the handle. */
+	gem_close(fd, t.handle);
+	igt_assert_eq_u64(vm_live_vmas(), before - 1);
+}
+
+static void dmabuf_export_and_import_reach_one_bo(void)
+{
+	int fa = drm_open(), fb = drm_open(), dmabuf;
+	struct target t = target_new(fa, 0);
+	uint32_t hb;
+
+	dmabuf = bo_export(fa, t.handle);
+	hb = bo_import(fb, dmabuf);
+	/* A self-import: the same BO, so the same handle on a second import. */
+	igt_assert_eq_u64(bo_import(fb, dmabuf), hb);
+	gpu_write(fb, hb, bo_info(fb, hb, MSM_INFO_GET_IOVA), 0xd1a);
+	igt_assert_eq_u64(t.map[0], 0xd1a);
+	/* a's handle and the dma-buf go; b's handle still reaches the BO. */
+	close(dmabuf);
+	gem_close(fa, t.handle);
+	gpu_write(fb, hb, bo_info(fb, hb, MSM_INFO_GET_IOVA), 0xd1b);
+	igt_assert_eq_u64(t.map[0], 0xd1b);
+}
+
+/* Ask the shrinker for everything it can free. */
+static void shrink_all(void)
+{
+	int sfd = open("/sys/kernel/debug/dri/0/shrink", O_WRONLY);
+
+	if (sfd < 0)
+		igt_skip("no debugfs shrink file: %s", strerror(errno));
+	if (write(sfd, "100000", 6) != 6)
+		igt_fail("writing shrink: %s", strerror(errno));
+	close(sfd);
+}
+
+static void bo_madvise(int fd, uint32_t handle, uint32_t madv, uint32_t retained)
+{
+	struct drm_msm_gem_madvise req = { .handle = handle, .madv = madv };
+
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_MADVISE, &req);
+	igt_assert_eq_u64(req.retained, retained);
+}
+
+static void get_iova_of_a_purged_bo_gives_an_address_but_submit_is_ebusy(void)
+{
+	int fd = drm_open();
+	uint32_t h = bo_new(fd, 16 * 4096, MSM_BO_WC);
+	uint64_t start = get_param(fd, MSM_PARAM_VA_START), size = get_param(fd, MSM_PARAM_VA_SIZE);
+	uint64_t iova;
+	struct job j;
+
+	memset(bo_map(fd, h, 16 * 4096), 0x22, 16 * 4096);
+	bo_info(fd, h, MSM_INFO_GET_IOVA);
+	bo_madvise(fd, h, MSM_MADV_DONTNEED, 1);
+	shrink_all();
+	bo_madvise(fd, h, MSM_MADV_WILLNEED, 0);
+	/* The purge closed its VMAs; GET_IOVA makes a new one. */
+	iova = bo_info(fd, h, MSM_INFO_GET_IOVA);
+	igt_assert(iova >= start && iova + 16 * 4096 <= start + size);
+	igt_assert_eq_u64(bo_info(fd, h, MSM_INFO_GET_IOVA), iova);
+	/* Its pages are gone for good: a submit cannot pin them. */
+	job_init(&j, fd);
+	job_bo(&j, h, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, iova, 1);
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_SUBMIT, job_req(&j, 0, 0), EBUSY);
+}
+
+#define SHRINK_BOS	16
+#define SHRINK_JOBS	200
+
+static void shrinker_purges_while_submits_of_the_file_run(void)
+{
+	int fd = drm_open(), status;
+	struct target t = target_new(fd, 0);
+	uint32_t h[SHRINK_BOS];
+	pid_t pid;
+
+	for (int i = 0; i < SHRINK_BOS; i++) {
+		h[i] = bo_new(fd, 8 * 4096, MSM_BO_WC);
+		bo_info(fd, h[i], MSM_INFO_GET_IOVA);
+		memset(bo_map(fd, h[i], 8 * 4096), i, 8 * 4096);
+		bo_madvise(fd, h[i], MSM_MADV_DONTNEED, 1);
+	}
+	/*
+	 * A child on the same file (one context, one VM): its submits lock
+	 * the VM's resv while the shrinker try-locks it to purge.
+	 */
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		for (uint32_t i = 1; i <= SHRINK_JOBS; i++) {
+			gpu_write(fd, t.handle, t.iova, i);
+			if (t.map[0] != i)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	for (int round = 0; round < 50; round++)
+		shrink_all();
+	igt_assert(waitpid(pid, &status, 0) == pid);
+	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	igt_assert_eq_u64(t.map[0], SHRINK_JOBS);
+	/* Idle now: whatever a busy VM made it skip goes too. */
+	shrink_all();
+	for (int i = 0; i < SHRINK_BOS; i++)
+		bo_madvise(fd, h[i], MSM_MADV_WILLNEED, 0);
+}
+
+static void debugfs_gem_lists_each_vma_with_its_address(void)
+{
+	int fd = drm_open();
+	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
+	uint64_t iova = bo_info(fd, h, MSM_INFO_GET_IOVA);
+	unsigned long long got = 0;
+	char name[] = "vmtest-listed", *buf = malloc(1 << 20), *line, *vmas;
+	uint32_t len = sizeof(name) - 1;
+	ssize_t n, total = 0;
+	int dfd;
+
+	igt_assert(buf);
+	igt_assert_eq_u64(gem_info_ptr(fd, h, MSM_INFO_SET_NAME, name, &len), 0);
+	dfd = open("/sys/kernel/debug/dri/0/gem", O_RDONLY);
+	if (dfd < 0)
+		igt_skip("no debugfs gem file: %s", strerror(errno));
+	while (total < (1 << 20) - 1 && (n = read(dfd, buf + total, (1 << 20) - 1 - total)) > 0)
+		total += n;
+	buf[total] = 0;
+	close(dfd);
+	/* The BO's line, then "      vmas: vm=gpu iova=0x... size=0x1000 mapped|unmapped". */
+	line = strstr(buf, name);
+	igt_assert(line);
+	vmas = strstr(line, "\n      vmas:");
+	igt_assert(vmas);
+	igt_assert(sscanf(vmas, "\n      vmas: vm=gpu iova=0x%llx size=0x1000", &got) == 1);
+	igt_assert_eq_u64(got, iova);
+	free(buf);
 }
 
 #define T(f) { #f, f }
@@ -1263,6 +1569,41 @@ const unsigned int msm_shared_nr_subtests = sizeof(msm_shared_subtests) /
 					    sizeof(msm_shared_subtests[0]);
 
 /*
+ * The cost of the legacy paths, for the conversion's before/after figures:
+ * per round, GEM_NEW of a 4 KiB BO, GET_IOVA, a SUBMIT whose CP_MEM_WRITE
+ * lands in it, waiting for its fence, and GEM_CLOSE (which tears its VMA
+ * down).  Prints rounds per second; it asserts nothing but that each write
+ * landed, so it cannot fail on speed.
+ */
+void msm_legacy_bench(void)
+{
+	int fd = drm_open();
+	struct timespec t0, t1;
+	const int rounds = 2000;
+	struct job j;
+	double s;
+
+	job_init(&j, fd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < rounds; i++) {
+		uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
+		uint64_t iova = bo_info(fd, h, MSM_INFO_GET_IOVA);
+
+		j.n = 0;
+		j.nr_bos = 1;
+		job_bo(&j, h, MSM_SUBMIT_BO_WRITE);
+		emit_mem_write(&j, iova, i);
+		job_run(&j, 0);
+		gem_close(fd, h);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("msm-vm-guest: bench: %s: %d rounds in %.3f s, %.0f per s\n",
+	       "gem_new_get_iova_submit_close", rounds, s, rounds / s);
+	close(fd);
+}
+
+/*
  * Between subtests (run by /init in its own process): whatever a failed
  * subtest left behind on the GPU has retired, recovered if need be, and no
  * devcoredump is left.  Returns 0, or -1 if the GPU does not come back.
@@ -1288,6 +1629,7 @@ const struct igt_subtest msm_legacy_subtests[] = {
 	T(param_unknown_or_bad_pipe_is_einval),
 	T(param_comm_is_set_by_pointer),
 	T(gem_new_rejects_bad_flags_and_zero_size),
+	T(gem_new_above_4gib_is_not_truncated),
 	T(gem_iova_is_stable_and_in_the_va_range),
 	T(gem_set_iova_places_the_buffer),
 	T(gem_set_iova_over_another_buffer_is_enospc),
@@ -1328,6 +1670,13 @@ const struct igt_subtest msm_legacy_subtests[] = {
 	T(protected_packet_in_an_ib_is_recovered),
 	T(wait_on_an_unmapped_address_is_recovered),
 	T(close_with_work_in_flight),
+	T(shared_bo_has_an_address_of_its_own_in_each_context),
+	T(reopened_by_name_a_bo_keeps_its_address),
+	T(closing_the_last_handle_closes_the_bos_vmas),
+	T(dmabuf_export_and_import_reach_one_bo),
+	T(get_iova_of_a_purged_bo_gives_an_address_but_submit_is_ebusy),
+	T(shrinker_purges_while_submits_of_the_file_run),
+	T(debugfs_gem_lists_each_vma_with_its_address),
 };
 
 const unsigned int msm_legacy_nr_subtests = sizeof(msm_legacy_subtests) /

@@ -14,5 +14,6 @@ extern const struct igt_subtest msm_shared_subtests[];
 extern const unsigned int msm_shared_nr_subtests;
 
 int msm_legacy_settle(void);
+void msm_legacy_bench(void);
 
 #endif /* MSM_VM_GUEST_MSM_LEGACY_H */

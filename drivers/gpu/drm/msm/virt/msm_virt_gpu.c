@@ -359,6 +359,8 @@ static int virt_cp_packet(struct msm_virt_gpu *vg, struct virt_cp_stream *s, int
 		ret = virt_cp_fetch(vg, s, level, &lo);
 		if (!ret)
 			ret = virt_cp_fetch(vg, s, level, &hi);
+		if (ret)
+			return ret;
 		dst = (u64)hi << 32 | lo;
 		for (i = 2; !ret && i < cnt; i++) {
 			u32 v;
@@ -608,7 +610,7 @@ static struct msm_gem_address_space *virt_gpu_create_private_address_space(struc
 	mmu = msm_iommu_pagetable_create(gpu->aspace->mmu);
 	if (IS_ERR(mmu))
 		return ERR_CAST(mmu);
-	aspace = msm_gem_address_space_create(mmu, "gpu", SZ_4G,
+	aspace = msm_gem_address_space_create(gpu->dev, mmu, "gpu", SZ_4G,
 					      adreno_private_address_space_size(gpu));
 	if (IS_ERR(aspace))
 		mmu->funcs->destroy(mmu);
