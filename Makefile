@@ -13,10 +13,11 @@ help:
 	@echo '                   build and run every msm-vm KUnit suite under UML, on a'
 	@echo '                   plain kernel and on a KASAN + lockdep + DEBUG_LIST one, then'
 	@echo '                   the msm driver on the virtual GPU in qemu (arm64, TCG) with'
-	@echo '                   the guest suites, on a plain and a debug (+ kmemleak) kernel'
+	@echo '                   the guest suites, on a plain and a debug (+ kmemleak) kernel,'
+	@echo '                   each once per VM core (the driver'"'"'s VMs on C, then Rust)'
 	@echo 'make test-fast     only the plain UML kernel (for quick iterations)'
 	@echo 'make test-debug    only the debug UML kernel'
-	@echo 'make test-qemu     only the two qemu kernels'
+	@echo 'make test-qemu     only the two qemu kernels (both VM cores)'
 	@echo 'make compare       the main job: conformance and benchmarks of both cores and'
 	@echo '                   the floor on the plain kernel; prints the side-by-side report'
 	@echo '                   and targets, writes it with CSV and a plot to out/compare/'
@@ -24,7 +25,7 @@ help:
 	@echo '                   Rust core independent of the C core, arm64 msm driver with'
 	@echo '                   W=1 + sparse against the stock 6.12 baseline: 0 findings'
 	@echo 'make arm64         cross-build the arm64 kernel (msm, virtual GPU, both VM cores)'
-	@echo 'make qemu          only the plain qemu kernel, with a line per failed subtest'
+	@echo 'make qemu          only the plain qemu kernel (both VM cores), a line per failed subtest'
 	@echo 'make selftest      test the tooling itself (assembly, KERNEL_SRC, bindgen shim, report)'
 	@echo 'make patches       git format-patch series (with cover letter) in out/patches'
 	@echo 'make patches-test  make patches, then git am it onto the pristine base'
@@ -41,7 +42,9 @@ assemble: deps
 # Four kernels: the plain UML one (um), one with KASAN, lockdep and
 # DEBUG_LIST (debug), and the arm64 msm kernel with the virtual GPU in qemu,
 # plain (qemu) and with lockdep, DEBUG_LIST, KASAN and kmemleak
-# (qemu-debug).  All run to the end; the report fails if any failed.  Everything that depends on the base (KERNEL_SRC, MSM_VM_CACHE) is
+# (qemu-debug), each qemu one booted once per VM core (qemu-c, qemu-rust,
+# ...).  All run to the end; the report fails if any failed.
+# Everything that depends on the base (KERNEL_SRC, MSM_VM_CACHE) is
 # resolved inside the scripts, which see make's command-line variables:
 # make 4.3 does not pass them to $(shell), so nothing here may compute a
 # path from them.

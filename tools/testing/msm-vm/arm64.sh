@@ -45,7 +45,7 @@ command -v aarch64-linux-gnu-gcc >/dev/null ||
 command -v sparse >/dev/null || die "sparse is missing: run 'make deps'"
 T=$SRC/tools/testing/msm-vm
 frags=("$T/arm64.config")
-want=(DRM_MSM DRM_MSM_VM DRM_MSM_VIRT_GPU)
+want=(DRM_MSM DRM_MSM_VM DRM_MSM_VIRT_GPU DRM_MSM_KUNIT_TEST)
 if [ "$mode" = image ]; then
 	BUILD=$WORK_DIR/build-arm64${debug:+-debug}
 	frags+=("$T/arm64-rust.config")

@@ -21,6 +21,9 @@
 # with the kernel splats of the console log.  The whole console log is
 # qemu-NAME.log there (or next to the kernel without --results).
 #
+# The kernel's built-in KUnit suites (CONFIG_DRM_MSM_KUNIT_TEST: msm_iommu.c's
+# pagetables) run at each boot; their KTAP results count as suites too.
+#
 # Exits non-zero if the kernel did not build, the guest did not report every
 # subtest it planned, a subtest failed, or the kernel splatted (a WARN,
 # BUG, lockdep, KASAN, UBSAN or kmemleak report).
@@ -118,10 +121,16 @@ log, name, results, splats = sys.argv[1:5]
 line = re.compile(r"^msm-vm-guest: (ok|FAIL|skip): (\S+)")
 plan = re.compile(r"^msm-vm-guest: plan: (\S+) (\d+)$")
 word = {"ok": "PASS", "FAIL": "FAILURE", "skip": "SKIP"}
+# The kernel's built-in KUnit suites, run at boot: KTAP on the console.
+ktap_suite = re.compile(r"^    # Subtest: (\S+)$")
+ktap_plan = re.compile(r"^    1\.\.(\d+)$")
+ktap_case = re.compile(r"^    (ok|not ok) \d+ (\S+)( # SKIP.*)?$")
 # Each boot plans its suites (msm_virt_probe in both): plans add up.
 suites, planned = {}, {}
+ktap = None
 with open(log, encoding="utf-8", errors="replace") as f:
     for text in f:
+        text = text.rstrip("\n")
         m = line.match(text)
         if m:
             suite, _, case = m[2].partition(".")
@@ -129,6 +138,20 @@ with open(log, encoding="utf-8", errors="replace") as f:
         m = plan.match(text)
         if m:
             planned[m[1]] = planned.get(m[1], 0) + int(m[2])
+        m = ktap_suite.match(text)
+        if m:
+            ktap = m[1]
+            suites.setdefault(ktap, [])
+            continue
+        m = ktap and ktap_plan.match(text)
+        if m:
+            planned[ktap] = planned.get(ktap, 0) + int(m[1])
+        m = ktap and ktap_case.match(text)
+        if m:
+            status = "SKIP" if m[3] else ("PASS" if m[1] == "ok" else "FAILURE")
+            suites[ktap].append({"name": m[2], "status": status})
+        if ktap and re.match(r"^(ok|not ok) \d+ ", text):
+            ktap = None
 ok = bool(planned)
 if not planned:
     print(f"msm-vm: qemu: {name}: the guest did not start its suites", file=sys.stderr)

@@ -169,8 +169,9 @@ elif cmd == "parse":
 FAKE
 chmod +x "$SCRATCH/fake-kunit.py"
 # A fake qemu.sh (test.sh's MSM_VM_QEMU_SH) for make test's qemu kernels:
-# it assembles the tree as the real one does, then writes one passing probe
-# case, or nothing when assembly failed.
+# it assembles the tree as the real one does, then writes one passing case
+# of each suite test.sh requires of a qemu run (the probe, the pagetable
+# KUnit suite), or nothing when assembly failed.
 cat >"$SCRATCH/fake-qemu.sh" <<'FAKE'
 #!/usr/bin/env bash
 while [ $# -gt 0 ]; do
@@ -178,8 +179,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 "$MSM_VM_SELFTEST_TOOLS/assemble.sh" >/dev/null || exit 1
-printf '{"name": "%s", "sub_groups": [{"name": "msm_virt_probe", "test_cases": %s}]}\n' \
-	"$name" '[{"name": "a_case", "status": "PASS"}]' >"$results/results-$name.json"
+case='[{"name": "a_case", "status": "PASS"}]'
+printf '{"name": "%s", "sub_groups": [%s, %s]}\n' "$name" \
+	"{\"name\": \"msm_virt_probe\", \"test_cases\": $case}" \
+	"{\"name\": \"msm_iommu_pagetable\", \"test_cases\": $case}" >"$results/results-$name.json"
 FAKE
 chmod +x "$SCRATCH/fake-qemu.sh"
 # A second 6.12.y tree, 6.12.107 by its Makefile.
@@ -224,7 +227,7 @@ expect "MSM_VM_CACHE on make's command line is where results go and are read" \
 expect "... and counts" said "^3 passed, 0 failed$"
 expect "... in that cache" test -f "$SCRATCH/cache2/work/deb-"*/runs/last/results-um.json
 expect "make test: every kernel passes with its own results" mk test
-expect "... and counts" said "^10 passed, 0 failed$"
+expect "... and counts" said "^14 passed, 0 failed$"
 
 # A run that fails before it writes results never reports an earlier one.
 printf 'broken\n--- a/Makefile\n+++ b/Makefile\n@@ -1 +1 @@\n-no such line\n+x\n' \
