@@ -78,7 +78,7 @@ dtc -q -I dts -O dtb -o "$G/virt-gpu.dtb" "$G/virt-gpu.dts" ||
 make -s -C "$SRC" O="$BUILD" ARCH=arm64 LLVM=1 headers_install \
 	INSTALL_HDR_PATH="$G/usr" >"$G/headers.log" 2>&1 ||
 	die "headers_install failed, see $G/headers.log"
-aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I "$G/usr/include" \
+aarch64-linux-gnu-gcc -static -pthread -O2 -Wall -Wextra -Werror -I "$G/usr/include" \
 	-I "$SRC/tools/include" \
 	-o "$G/root/init" "$T/init.c" "$T/msm_legacy.c" ||
 	die "the guest's /init did not build"

@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -1294,12 +1295,12 @@ static void reopened_by_name_a_bo_keeps_its_address(void)
 	}
 }
 
-/* The VMAs the default VM core has alive (debugfs vm_live), or -1. */
-static long vm_live_vmas(void)
+/* A count of the default VM core's debugfs vm_live line ("vms", "vmas"), or -1. */
+static long vm_live_count(const char *what)
 {
-	char buf[512], *line;
+	char buf[512], key[16], *line;
 	ssize_t n;
-	long vmas;
+	long count;
 	int fd = open("/sys/kernel/debug/dri/0/vm_live", O_RDONLY);
 
 	if (fd < 0)
@@ -1307,12 +1308,61 @@ static long vm_live_vmas(void)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	buf[n > 0 ? n : 0] = 0;
+	snprintf(key, sizeof(key), " %s=", what);
 	line = strstr(buf, " (default): ");
 	if (line)
-		line = strstr(line, "vmas=");
-	if (!line || sscanf(line, "vmas=%ld", &vmas) != 1)
+		line = strstr(line, key);
+	if (!line || sscanf(line + strlen(key), "%ld", &count) != 1)
 		return -1;
-	return vmas;
+	return count;
+}
+
+static long vm_live_vmas(void)
+{
+	return vm_live_count("vmas");
+}
+
+#define FIRST_USERS 8
+
+struct first_use {
+	int fd;
+	uint32_t handle;
+	uint64_t iova, va_start;
+};
+
+static void *first_use(void *arg)
+{
+	struct first_use *u = arg;
+
+	u->va_start = get_param(u->fd, MSM_PARAM_VA_START);
+	u->iova = bo_info(u->fd, u->handle, MSM_INFO_GET_IOVA);
+	return NULL;
+}
+
+static void first_uses_of_a_context_make_one_address_space(void)
+{
+	int fd = drm_open();
+	struct first_use u[FIRST_USERS];
+	pthread_t threads[FIRST_USERS];
+	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
+	long vms = vm_live_count("vms");
+
+	if (vms < 0)
+		igt_skip("no debugfs vm_live file");
+	/* Opening and GEM_NEW make no address space. */
+	igt_assert_eq_u64(vm_live_count("vms"), vms);
+	/* Threads racing to use the context first: one address space. */
+	for (int i = 0; i < FIRST_USERS; i++) {
+		u[i] = (struct first_use) { .fd = fd, .handle = h };
+		igt_assert(!pthread_create(&threads[i], NULL, first_use, &u[i]));
+	}
+	for (int i = 0; i < FIRST_USERS; i++)
+		igt_assert(!pthread_join(threads[i], NULL));
+	igt_assert_eq_u64(vm_live_count("vms"), vms + 1);
+	for (int i = 1; i < FIRST_USERS; i++) {
+		igt_assert_eq_u64(u[i].iova, u[0].iova);
+		igt_assert_eq_u64(u[i].va_start, u[0].va_start);
+	}
 }
 
 static void closing_the_last_handle_closes_the_bos_vmas(void)
@@ -1353,6 +1403,36 @@ static void dmabuf_export_and_import_reach_one_bo(void)
 	gem_close(fa, t.handle);
 	gpu_write(fb, hb, bo_info(fb, hb, MSM_INFO_GET_IOVA), 0xd1b);
 	igt_assert_eq_u64(t.map[0], 0xd1b);
+}
+
+static void dmabuf_keeps_the_vmas_until_it_is_released(void)
+{
+	int fd = drm_open(), dmabuf;
+	struct target t = target_new(fd, 0);
+	struct job j;
+	uint32_t h;
+	long before;
+
+	/* The job's command stream BO has a VMA too: count from here. */
+	job_init(&j, fd);
+	before = vm_live_vmas();
+	if (before < 0)
+		igt_skip("no debugfs vm_live file");
+	/* The export counts as a handle: closing the last one keeps the VMA. */
+	dmabuf = bo_export(fd, t.handle);
+	gem_close(fd, t.handle);
+	igt_assert_eq_u64(vm_live_vmas(), before);
+	h = bo_import(fd, dmabuf);
+	igt_assert_eq_u64(bo_info(fd, h, MSM_INFO_GET_IOVA), t.iova);
+	job_bo(&j, h, MSM_SUBMIT_BO_WRITE);
+	emit_mem_write(&j, t.iova, 0xdb);
+	job_run(&j, 0);
+	igt_assert_eq_u64(t.map[0], 0xdb);
+	/* No handle and no export left: the VMA goes with the dma-buf. */
+	gem_close(fd, h);
+	igt_assert_eq_u64(vm_live_vmas(), before);
+	close(dmabuf);
+	igt_assert_eq_u64(vm_live_vmas(), before - 1);
 }
 
 /* Ask the shrinker for everything it can free. */
@@ -1673,7 +1753,9 @@ const struct igt_subtest msm_legacy_subtests[] = {
 	T(shared_bo_has_an_address_of_its_own_in_each_context),
 	T(reopened_by_name_a_bo_keeps_its_address),
 	T(closing_the_last_handle_closes_the_bos_vmas),
+	T(first_uses_of_a_context_make_one_address_space),
 	T(dmabuf_export_and_import_reach_one_bo),
+	T(dmabuf_keeps_the_vmas_until_it_is_released),
 	T(get_iova_of_a_purged_bo_gives_an_address_but_submit_is_ebusy),
 	T(shrinker_purges_while_submits_of_the_file_run),
 	T(debugfs_gem_lists_each_vma_with_its_address),

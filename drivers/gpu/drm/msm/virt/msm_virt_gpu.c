@@ -518,7 +518,7 @@ static void virt_gpu_submit(struct msm_gpu *gpu, struct msm_gem_submit *submit)
 		int asid;
 
 		/* The shared address space has no TTBR0 table. */
-		if (msm_iommu_pagetable_params(ctx->aspace->mmu, &ttbr, &asid)) {
+		if (msm_iommu_pagetable_params(submit->aspace->mmu, &ttbr, &asid)) {
 			ttbr = 0;
 			asid = 0;
 		}
