@@ -50,16 +50,7 @@ static_assert(_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, DRM_COMMAND_BASE + DR
 static_assert(MSM_VM_BIND_OP_UNMAP == 0 && MSM_VM_BIND_OP_MAP == 1 &&
 	      MSM_VM_BIND_OP_MAP_NULL == 2 && MSM_VM_BIND_OP_DUMP == 1);
 static_assert(MSM_VM_BIND_FENCE_FD_IN == 1 && MSM_VM_BIND_FENCE_FD_OUT == 2);
-/* What the rest of UAPI 1.13 adds around VM_BIND. */
-static_assert(MSM_PARAM_HAS_PRR == 0x15 && MSM_PARAM_EN_VM_BIND == 0x16);
-static_assert(MSM_BO_NO_SHARE == 0x4 && MSM_SUBMITQUEUE_VM_BIND == 0x2);
-static_assert(sizeof(struct drm_msm_syncobj) == 16);
-static_assert(offsetof(struct drm_msm_syncobj, flags) == 4);
-static_assert(offsetof(struct drm_msm_syncobj, point) == 8);
-static_assert(sizeof(struct drm_msm_gem_submit_syncobj) == sizeof(struct drm_msm_syncobj));
-static_assert(sizeof(struct drm_msm_gem_submit_cmd) == 32);
-static_assert(offsetof(struct drm_msm_gem_submit_cmd, relocs) == 24);
-static_assert(offsetof(struct drm_msm_gem_submit_cmd, iova) == 24);
+/* The rest of UAPI 1.13 around VM_BIND is pinned in msm_drv.c. */
 
 /* Allocations left before the one that fails; 0: none fails. */
 static atomic_t alloc_fail_nth = ATOMIC_INIT(0);
