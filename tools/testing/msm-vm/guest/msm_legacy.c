@@ -507,7 +507,7 @@ static void gem_set_iova_of_a_placed_buffer_is_ebusy(void)
 	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
 
 	igt_assert_eq_u64(bo_set_iova(fd, h, want), 0);
-	/* Refused without a WARN (6.12 had two: patch 0010) ... */
+	/* Refused without a WARN (6.12 had two: patch 0011) ... */
 	igt_assert_eq_u64(bo_set_iova(fd, h, want + 0x10000), -EBUSY);
 	/* ... and the buffer keeps its address (6.12 dropped it). */
 	igt_assert_eq_u64(bo_info(fd, h, MSM_INFO_GET_IOVA), want);
