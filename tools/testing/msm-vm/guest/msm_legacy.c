@@ -1181,12 +1181,8 @@ static void close_with_work_in_flight(void)
 	fd = drm_open();
 	{
 		struct target t = target_new(fd, 0);
-		struct job j;
 
-		job_init(&j, fd);
-		job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
-		emit_mem_write(&j, t.iova, 0xc105ed);
-		job_run(&j, 0);
+		gpu_write(fd, t.handle, t.iova, 0xc105ed);
 		igt_assert_eq_u64(t.map[0], 0xc105ed);
 	}
 }
@@ -1590,12 +1586,8 @@ static void shared_submit_mem_write_lands_in_memory(void)
 {
 	int fd = drm_open();
 	struct target t = target_new(fd, 0);
-	struct job j;
 
-	job_init(&j, fd);
-	job_bo(&j, t.handle, MSM_SUBMIT_BO_WRITE);
-	emit_mem_write(&j, t.iova, 0x5a5a);
-	job_run(&j, 0);
+	gpu_write(fd, t.handle, t.iova, 0x5a5a);
 	igt_assert_eq_u64(t.map[0], 0x5a5a);
 }
 
@@ -1603,19 +1595,12 @@ static void shared_contexts_reach_each_others_buffers(void)
 {
 	int fa = drm_open(), fb = drm_open();
 	struct target ta = target_new(fa, 0), tb = target_new(fb, 0);
-	struct job j;
 
 	/* a's own job maps its BO (6.12 maps a BO when a submit pins it). */
-	job_init(&j, fa);
-	job_bo(&j, ta.handle, MSM_SUBMIT_BO_WRITE);
-	emit_mem_write(&j, ta.iova, 0xa0a);
-	job_run(&j, 0);
+	gpu_write(fa, ta.handle, ta.iova, 0xa0a);
 	igt_assert_eq_u64(ta.map[0], 0xa0a);
 	/* b's job names only b's BO, yet writes a's: one address space. */
-	job_init(&j, fb);
-	job_bo(&j, tb.handle, MSM_SUBMIT_BO_WRITE);
-	emit_mem_write(&j, ta.iova, 0xb0b);
-	job_run(&j, 0);
+	gpu_write(fb, tb.handle, ta.iova, 0xb0b);
 	igt_assert_eq_u64(ta.map[0], 0xb0b);
 }
 
