@@ -64,8 +64,19 @@ else
 fi
 mkdir -p "$BUILD"
 
+# Configure again when the fragments changed, or when kbuild's syncconfig
+# dropped one of their options: a tree assembled without the option (a
+# series cut short to build one step) leaves it "not set" in .config, and
+# it stays so when the option comes back.
 sum=$(cat "${frags[@]}" | sha1sum | cut -d' ' -f1)
-if [ ! -f "$BUILD/.config" ] || [ "$(cat "$BUILD/.msm-vm-config" 2>/dev/null)" != "$sum" ]; then
+lost=
+if [ -f "$BUILD/.config" ]; then
+	while read -r opt; do
+		grep -qx "$opt" "$BUILD/.config" || lost=$opt
+	done < <(grep -h '^CONFIG_[A-Z0-9_]*=y$' "${frags[@]}")
+fi
+if [ ! -f "$BUILD/.config" ] || [ -n "$lost" ] ||
+	[ "$(cat "$BUILD/.msm-vm-config" 2>/dev/null)" != "$sum" ]; then
 	msg "arm64: configuring $BUILD (allnoconfig + ${frags[*]##*/})"
 	"${kmake[@]}" allnoconfig >/dev/null
 	(cd "$BUILD" && "$SRC/scripts/kconfig/merge_config.sh" -m .config "${frags[@]}") >/dev/null

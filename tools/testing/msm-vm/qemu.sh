@@ -80,7 +80,7 @@ make -s -C "$SRC" O="$BUILD" ARCH=arm64 LLVM=1 headers_install \
 	die "headers_install failed, see $G/headers.log"
 aarch64-linux-gnu-gcc -static -pthread -O2 -Wall -Wextra -Werror -I "$G/usr/include" \
 	-I "$SRC/tools/include" \
-	-o "$G/root/init" "$T/init.c" "$T/msm_legacy.c" ||
+	-o "$G/root/init" "$T/init.c" "$T/msm_legacy.c" "$T/msm_sparse.c" ||
 	die "the guest's /init did not build"
 (cd "$G/root" && find . | cpio -o -H newc --quiet) >"$G/initramfs.cpio"
 

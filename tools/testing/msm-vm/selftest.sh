@@ -180,9 +180,10 @@ while [ $# -gt 0 ]; do
 done
 "$MSM_VM_SELFTEST_TOOLS/assemble.sh" >/dev/null || exit 1
 case='[{"name": "a_case", "status": "PASS"}]'
-printf '{"name": "%s", "sub_groups": [%s, %s]}\n' "$name" \
+printf '{"name": "%s", "sub_groups": [%s, %s, %s]}\n' "$name" \
 	"{\"name\": \"msm_virt_probe\", \"test_cases\": $case}" \
-	"{\"name\": \"msm_iommu_pagetable\", \"test_cases\": $case}" >"$results/results-$name.json"
+	"{\"name\": \"msm_iommu_pagetable\", \"test_cases\": $case}" \
+	"{\"name\": \"msm_sparse\", \"test_cases\": $case}" >"$results/results-$name.json"
 FAKE
 chmod +x "$SCRATCH/fake-qemu.sh"
 # A second 6.12.y tree, 6.12.107 by its Makefile.
@@ -227,7 +228,7 @@ expect "MSM_VM_CACHE on make's command line is where results go and are read" \
 expect "... and counts" said "^3 passed, 0 failed$"
 expect "... in that cache" test -f "$SCRATCH/cache2/work/deb-"*/runs/last/results-um.json
 expect "make test: every kernel passes with its own results" mk test
-expect "... and counts" said "^14 passed, 0 failed$"
+expect "... and counts" said "^18 passed, 0 failed$"
 
 # A run that fails before it writes results never reports an earlier one.
 printf 'broken\n--- a/Makefile\n+++ b/Makefile\n@@ -1 +1 @@\n-no such line\n+x\n' \

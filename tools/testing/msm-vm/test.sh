@@ -90,7 +90,8 @@ for k in "${kernels[@]}"; do
 			"${MSM_VM_QEMU_SH:-$(dirname "$0")/qemu.sh}" "${qargs[@]}" || true
 			specs+=("$k-$core=$RUN_DIR/results-$k-$core.json")
 			REQUIRED+=(--require "$k-$core=msm_virt_probe"
-				--require "$k-$core=msm_iommu_pagetable")
+				--require "$k-$core=msm_iommu_pagetable"
+				--require "$k-$core=msm_sparse")
 		done
 		continue
 		;;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "msm_legacy.h"
+#include "msm_sparse.h"
 
 #define SUBTEST_TIMEOUT_S 60
 
@@ -231,6 +232,9 @@ int main(void)
 	const struct igt_subtest *tests = msm_legacy_subtests;
 	unsigned int n = msm_legacy_nr_subtests;
 	const char *suite = "msm_legacy";
+	const struct igt_subtest *sparse = msm_sparse_subtests;
+	unsigned int n_sparse = msm_sparse_nr_subtests;
+	const char *sparse_suite = "msm_sparse";
 
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	mount("proc", "/proc", "proc", 0, NULL);
@@ -259,6 +263,9 @@ int main(void)
 		suite = "msm_shared";
 		tests = msm_shared_subtests;
 		n = msm_shared_nr_subtests;
+		sparse_suite = "msm_sparse_shared";
+		sparse = msm_sparse_shared_subtests;
+		n_sparse = msm_sparse_shared_nr_subtests;
 	}
 	printf("msm-vm-guest: plan: %s %u\n", suite, n);
 	/* What the device holds once it has served one file. */
@@ -268,6 +275,10 @@ int main(void)
 	if (exists("/dev/dri/renderD128"))
 		for (unsigned int i = 0; i < n; i++)
 			run(suite, &tests[i]);
+	printf("msm-vm-guest: plan: %s %u\n", sparse_suite, n_sparse);
+	if (exists("/dev/dri/renderD128"))
+		for (unsigned int i = 0; i < n_sparse; i++)
+			run(sparse_suite, &sparse[i]);
 
 	/* Figures, not checks: the legacy paths' cost, in a child. */
 	if (exists("/dev/dri/renderD128") && tests == msm_legacy_subtests) {
@@ -276,6 +287,7 @@ int main(void)
 
 		if (pid == 0) {
 			msm_legacy_bench();
+			msm_sparse_bench();
 			exit(0);
 		}
 		if (pid < 0 || waitpid(pid, &status, 0) != pid)

@@ -596,22 +596,18 @@ static struct msm_gpu_state *virt_gpu_state_get(struct msm_gpu *gpu)
 	return state;
 }
 
-static struct msm_gem_address_space *virt_gpu_create_private_address_space(struct msm_gpu *gpu)
+static struct msm_gem_address_space *
+virt_gpu_create_private_address_space(struct msm_gpu *gpu, bool kernel_managed)
 {
 	struct msm_gem_address_space *aspace;
 	struct msm_mmu *mmu;
 
-	/*
-	 * As msm_iommu_pagetable_create() fails without the SMMU's callbacks:
-	 * msm_gpu_create_private_address_space() then shares gpu->aspace.
-	 */
-	if (!virt_per_process_pgtables)
-		return ERR_PTR(-ENODEV);
 	mmu = msm_iommu_pagetable_create(gpu->aspace->mmu);
 	if (IS_ERR(mmu))
 		return ERR_CAST(mmu);
 	aspace = msm_gem_address_space_create(gpu->dev, mmu, "gpu", SZ_4G,
-					      adreno_private_address_space_size(gpu));
+					      adreno_private_address_space_size(gpu),
+					      kernel_managed);
 	if (IS_ERR(aspace))
 		mmu->funcs->destroy(mmu);
 	return aspace;
@@ -643,31 +639,44 @@ static void virt_gpu_destroy(struct msm_gpu *gpu)
 	kfree(vg);
 }
 
-static const struct adreno_gpu_funcs virt_gpu_funcs = {
-	.base = {
-		.get_param = adreno_get_param,
-		.set_param = adreno_set_param,
-		.hw_init = virt_gpu_hw_init,
-		.pm_suspend = msm_gpu_pm_suspend,
-		.pm_resume = msm_gpu_pm_resume,
-		.submit = virt_gpu_submit,
-		.flush = virt_gpu_flush,
-		.irq = virt_gpu_irq,
-		.active_ring = adreno_active_ring,
-		/* pm_suspend/resume, then hw_init halts and resets the CP. */
-		.recover = adreno_recover,
-		.destroy = virt_gpu_destroy,
+/*
+ * With msm.virt_per_process_pgtables=0 the GPU is one without per-process
+ * page tables (a2xx-a5xx): no create_private_address_space, so contexts
+ * share gpu->aspace and MSM_PARAM_EN_VM_BIND is -EINVAL.
+ */
+#define VIRT_GPU_FUNCS(private_aspace) { \
+	.base = { \
+		.get_param = adreno_get_param, \
+		.set_param = adreno_set_param, \
+		.hw_init = virt_gpu_hw_init, \
+		.pm_suspend = msm_gpu_pm_suspend, \
+		.pm_resume = msm_gpu_pm_resume, \
+		.submit = virt_gpu_submit, \
+		.flush = virt_gpu_flush, \
+		.irq = virt_gpu_irq, \
+		.active_ring = adreno_active_ring, \
+		/* pm_suspend/resume, then hw_init halts and resets the CP. */ \
+		.recover = adreno_recover, \
+		.destroy = virt_gpu_destroy, \
+		VIRT_GPU_SHOW \
+		.gpu_state_get = virt_gpu_state_get, \
+		.gpu_state_put = adreno_gpu_state_put, \
+		.create_address_space = adreno_create_address_space, \
+		.create_private_address_space = private_aspace, \
+		.get_rptr = virt_gpu_get_rptr, \
+		.progress = virt_gpu_progress, \
+	}, \
+}
+
 #if defined(CONFIG_DEBUG_FS) || defined(CONFIG_DEV_COREDUMP)
-		.show = adreno_show,
+#define VIRT_GPU_SHOW .show = adreno_show,
+#else
+#define VIRT_GPU_SHOW
 #endif
-		.gpu_state_get = virt_gpu_state_get,
-		.gpu_state_put = adreno_gpu_state_put,
-		.create_address_space = adreno_create_address_space,
-		.create_private_address_space = virt_gpu_create_private_address_space,
-		.get_rptr = virt_gpu_get_rptr,
-		.progress = virt_gpu_progress,
-	},
-};
+
+static const struct adreno_gpu_funcs virt_gpu_funcs =
+	VIRT_GPU_FUNCS(virt_gpu_create_private_address_space);
+static const struct adreno_gpu_funcs virt_gpu_funcs_shared = VIRT_GPU_FUNCS(NULL);
 
 static struct msm_gpu *msm_virt_gpu_init(struct drm_device *drm)
 {
@@ -689,7 +698,9 @@ static struct msm_gpu *msm_virt_gpu_init(struct drm_device *drm)
 	 */
 	gpu->hw_apriv = true;
 
-	ret = adreno_gpu_init(drm, pdev, &vg->base, &virt_gpu_funcs, 1);
+	ret = adreno_gpu_init(drm, pdev, &vg->base,
+			      virt_per_process_pgtables ? &virt_gpu_funcs :
+			      &virt_gpu_funcs_shared, 1);
 	if (ret)
 		goto fail;
 	if (!gpu->aspace) {
