@@ -171,7 +171,7 @@ static void gem_set_iova_of_a_placed_buffer_is_ebusy(void)
 	uint32_t h = bo_new(fd, 4096, MSM_BO_WC);
 
 	igt_assert_eq_u64(bo_set_iova(fd, h, want), 0);
-	/* Refused without a WARN (6.12 had two: patch 0011) ... */
+	/* Refused without a WARN (6.12 had two: patch 0012) ... */
 	igt_assert_eq_u64(bo_set_iova(fd, h, want + 0x10000), -EBUSY);
 	/* ... and the buffer keeps its address (6.12 dropped it). */
 	igt_assert_eq_u64(bo_info(fd, h, MSM_INFO_GET_IOVA), want);
@@ -835,48 +835,6 @@ static void close_with_work_in_flight(void)
  * VMA holds its BO (the VM core's rule), so the driver unmaps and closes
  * them when the last handle closes, and only then.
  */
-
-/* Open the primary node: flink and GEM_OPEN need it (root is authenticated). */
-static int card_open(void)
-{
-	int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		igt_skip("open /dev/dri/card0: %s", strerror(errno));
-	return fd;
-}
-
-static uint32_t bo_flink(int fd, uint32_t handle)
-{
-	struct drm_gem_flink req = { .handle = handle };
-
-	do_ioctl(fd, DRM_IOCTL_GEM_FLINK, &req);
-	return req.name;
-}
-
-static uint32_t bo_open_name(int fd, uint32_t name)
-{
-	struct drm_gem_open req = { .name = name };
-
-	do_ioctl(fd, DRM_IOCTL_GEM_OPEN, &req);
-	return req.handle;
-}
-
-static int bo_export(int fd, uint32_t handle)
-{
-	struct drm_prime_handle req = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR };
-
-	do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &req);
-	return req.fd;
-}
-
-static uint32_t bo_import(int fd, int dmabuf)
-{
-	struct drm_prime_handle req = { .fd = dmabuf };
-
-	do_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &req);
-	return req.handle;
-}
 
 static void shared_bo_has_an_address_of_its_own_in_each_context(void)
 {

@@ -47,13 +47,21 @@ static inline uint32_t pkt7(uint32_t op, uint32_t cnt)
 	return 0x70000000 | cnt | parity(cnt) << 15 | (op & 0x7f) << 16 | parity(op) << 23;
 }
 
+/* Open a DRM node; without an optional one the subtest is skipped. */
+static inline int dri_open(const char *path, bool optional)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 && optional)
+		igt_skip("open %s: %s", path, strerror(errno));
+	if (fd < 0)
+		igt_fail("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
 static inline int drm_open(void)
 {
-	int fd = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		igt_fail("open /dev/dri/renderD128: %s", strerror(errno));
-	return fd;
+	return dri_open("/dev/dri/renderD128", false);
 }
 
 static inline uint64_t get_param(int fd, uint32_t param)
@@ -404,6 +412,44 @@ static inline long vm_live_count(const char *what)
 static inline long vm_live_vmas(void)
 {
 	return vm_live_count("vmas");
+}
+
+/* Open the primary node: flink and GEM_OPEN need it (root is authenticated). */
+static inline int card_open(void)
+{
+	return dri_open("/dev/dri/card0", true);
+}
+
+static inline uint32_t bo_flink(int fd, uint32_t handle)
+{
+	struct drm_gem_flink req = { .handle = handle };
+
+	do_ioctl(fd, DRM_IOCTL_GEM_FLINK, &req);
+	return req.name;
+}
+
+static inline uint32_t bo_open_name(int fd, uint32_t name)
+{
+	struct drm_gem_open req = { .name = name };
+
+	do_ioctl(fd, DRM_IOCTL_GEM_OPEN, &req);
+	return req.handle;
+}
+
+static inline int bo_export(int fd, uint32_t handle)
+{
+	struct drm_prime_handle req = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR };
+
+	do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &req);
+	return req.fd;
+}
+
+static inline uint32_t bo_import(int fd, int dmabuf)
+{
+	struct drm_prime_handle req = { .fd = dmabuf };
+
+	do_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &req);
+	return req.handle;
 }
 
 #endif /* MSM_VM_GUEST_MSM_LIB_H */

@@ -78,6 +78,13 @@ static struct drm_msm_vm_bind_op op_unmap(uint64_t iova, uint64_t range)
 	};
 }
 
+static struct drm_msm_vm_bind_op op_map_null(uint64_t iova, uint64_t range)
+{
+	return (struct drm_msm_vm_bind_op) {
+		.op = MSM_VM_BIND_OP_MAP_NULL, .iova = iova, .range = range,
+	};
+}
+
 static struct drm_msm_vm_bind bind_req(uint32_t queue, const struct drm_msm_vm_bind_op *ops,
 				       uint32_t n)
 {
@@ -133,13 +140,18 @@ struct vbo {
 	uint64_t size;
 };
 
-static struct vbo vbo_new(int fd, uint64_t size)
+static struct vbo vbo_new_flags(int fd, uint64_t size, uint32_t flags)
 {
-	struct vbo b = { .handle = bo_new(fd, size, MSM_BO_WC), .size = size };
+	struct vbo b = { .handle = bo_new(fd, size, MSM_BO_WC | flags), .size = size };
 
 	b.map = bo_map(fd, b.handle, size);
 	memset(b.map, 0, size);
 	return b;
+}
+
+static struct vbo vbo_new(int fd, uint64_t size)
+{
+	return vbo_new_flags(fd, size, 0);
 }
 
 /* A command stream of a VM_BIND context, mapped at CS_VA by VM_BIND. */
@@ -173,6 +185,17 @@ static void vemit_mem_write(struct vjob *j, uint64_t iova, uint32_t v)
 	vemit(j, (uint32_t)iova);
 	vemit(j, (uint32_t)(iova >> 32));
 	vemit(j, v);
+}
+
+/* The GPU copies the 32-bit word at src to dst. */
+static void vemit_copy(struct vjob *j, uint64_t dst, uint64_t src)
+{
+	vemit(j, pkt7(CP_MEM_TO_MEM, 5));
+	vemit(j, 0);
+	vemit(j, (uint32_t)dst);
+	vemit(j, (uint32_t)(dst >> 32));
+	vemit(j, (uint32_t)src);
+	vemit(j, (uint32_t)(src >> 32));
 }
 
 static void vemit_wait_eq(struct vjob *j, uint64_t iova, uint32_t v)
@@ -222,6 +245,18 @@ static void vgpu_write(struct vjob *j, uint64_t iova, uint32_t v)
 
 /* Parameters */
 
+static void uapi_version_is_1_13(void)
+{
+	int fd = drm_open();
+	char name[16] = "";
+	struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+	do_ioctl(fd, DRM_IOCTL_VERSION, &v);
+	igt_assert(!strcmp(name, "msm"));
+	igt_assert_eq_u64(v.version_major, 1);
+	igt_assert_eq_u64(v.version_minor, 13);
+}
+
 static void en_vm_bind_is_once_and_before_the_vm_exists(void)
 {
 	int fd = drm_open(), legacy = drm_open();
@@ -245,18 +280,12 @@ static void en_vm_bind_is_once_and_before_the_vm_exists(void)
 	igt_assert_eq_u64(set_param(legacy, MSM_PARAM_EN_VM_BIND, 1), -EBUSY);
 }
 
-static void has_prr_is_0_and_map_null_is_einval(void)
+static void has_prr_is_1_on_the_virtual_smmu(void)
 {
 	int fd = vm_bind_open();
-	uint32_t q = bind_queue_new(fd);
-	struct drm_msm_vm_bind_op op = {
-		.op = MSM_VM_BIND_OP_MAP_NULL, .iova = VA_START, .range = PAGE,
-	};
-	struct drm_msm_vm_bind req = bind_req(q, &op, 1);
 
-	/* 6.12's SMMUs, and the virtual one, have no PRR. */
-	igt_assert_eq_u64(get_param(fd, MSM_PARAM_HAS_PRR), 0);
-	igt_assert_eq_u64(vm_bind(fd, &req), -EINVAL);
+	/* It has a PRR (6.12's arm-smmu-qcom has none: 0 on hardware). */
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_HAS_PRR), 1);
 }
 
 static void vm_bind_context_has_no_get_iova_or_set_iova(void)
@@ -320,6 +349,8 @@ static void vm_bind_bad_input_gives_its_errno_and_changes_nothing(void)
 	BAD(fd, req.op.range = 3 * PAGE, EINVAL);		/* past the BO */
 	BAD(fd, (req.op.obj_offset = 2 * PAGE), EINVAL);	/* offset + range past the BO */
 	BAD(fd, (req.op = op_unmap(VA_START, PAGE), req.op.handle = b.handle), EINVAL);
+	BAD(fd, (req.op = op_map_null(VA_START, PAGE), req.op.handle = b.handle), EINVAL);
+	BAD(fd, (req.op = op_map_null(VA_START, PAGE), req.op.obj_offset = PAGE), EINVAL);
 	/* Two ops: a good one, then an unreadable or a bad one */
 	ops[0] = ok;
 	ops[1] = op_unmap(VA_START + 1, PAGE);
@@ -566,6 +597,127 @@ static void bind_signals_its_out_syncobj(void)
 	igt_assert_eq_u64(syncobj_wait(fd, so, 5000000000ll), 0);
 }
 
+/* MAP_NULL (partially resident ranges) */
+
+/*
+ * Sparse residency: the GPU's writes to a MAP_NULL range are dropped and
+ * its reads give zero, with no fault (the VM stays usable).
+ */
+static void map_null_reads_zero_and_drops_writes(void)
+{
+	int fd = vm_bind_open();
+	uint32_t q = bind_queue_new(fd);
+	struct vbo t = vbo_new(fd, PAGE);
+	uint64_t null = VA_START + 512 * PAGE;
+	struct vjob j;
+
+	vjob_init(&j, fd, q);
+	bind1(fd, q, op_map(t.handle, 0, VA_START, PAGE));
+	bind1(fd, q, op_map_null(null, 4 * PAGE));
+	t.map[0] = 0xffffffff;
+	t.map[1] = 0xffffffff;
+	j.n = 0;
+	vemit_mem_write(&j, null + PAGE + 8, 0xbad);
+	vemit_copy(&j, VA_START, null + PAGE + 8);
+	vemit_copy(&j, VA_START + 4, null + 3 * PAGE);
+	vemit_mem_write(&j, VA_START + 8, 0x600d);
+	vjob_run(&j);
+	igt_assert_eq_u64(t.map[0], 0);
+	igt_assert_eq_u64(t.map[1], 0);
+	igt_assert_eq_u64(t.map[2], 0x600d);
+	igt_assert_eq_u64(queue_faults(fd, 0), 0);
+	/* Still usable: a fault would have lost it. */
+	vgpu_write(&j, VA_START + 12, 0x5);
+	igt_assert_eq_u64(t.map[3], 0x5);
+}
+
+/* A MAP over part of a MAP_NULL range splits it; the rest stays null. */
+static void map_over_a_map_null_range_backs_that_part(void)
+{
+	int fd = vm_bind_open();
+	uint32_t q = bind_queue_new(fd);
+	struct vbo t = vbo_new(fd, PAGE), b = vbo_new(fd, PAGE);
+	uint64_t x = VA_START + 1024 * PAGE;
+	struct vjob j;
+
+	vjob_init(&j, fd, q);
+	bind1(fd, q, op_map(t.handle, 0, VA_START, PAGE));
+	bind1(fd, q, op_map_null(x, 3 * PAGE));
+	bind1(fd, q, op_map(b.handle, 0, x + PAGE, PAGE));
+	j.n = 0;
+	for (int i = 0; i < 3; i++)
+		vemit_mem_write(&j, x + i * PAGE, 0x70 + i);
+	for (int i = 0; i < 3; i++)
+		vemit_copy(&j, VA_START + 4 * i, x + i * PAGE);
+	vjob_run(&j);
+	igt_assert_eq_u64(b.map[0], 0x71);
+	igt_assert_eq_u64(t.map[0], 0);
+	igt_assert_eq_u64(t.map[1], 0x71);
+	igt_assert_eq_u64(t.map[2], 0);
+}
+
+/* NO_SHARE BOs */
+
+static void no_share_bo_needs_its_contexts_vm_bind_vm(void)
+{
+	int legacy = drm_open(), fd = vm_bind_open();
+	struct drm_msm_gem_new req = { .size = PAGE, .flags = MSM_BO_WC | MSM_BO_NO_SHARE };
+
+	do_ioctl_err(legacy, DRM_IOCTL_MSM_GEM_NEW, &req, EINVAL);
+	/* A VM_BIND context whose VM is not made yet */
+	do_ioctl_err(fd, DRM_IOCTL_MSM_GEM_NEW, &req, EINVAL);
+	bind_queue_new(fd);
+	do_ioctl(fd, DRM_IOCTL_MSM_GEM_NEW, &req);
+	igt_assert_eq_u64(bo_info(fd, req.handle, MSM_INFO_GET_FLAGS),
+			  MSM_BO_WC | MSM_BO_NO_SHARE);
+}
+
+static void no_share_bo_is_mapped_and_written_by_the_gpu(void)
+{
+	int fd = vm_bind_open();
+	uint32_t q = bind_queue_new(fd);
+	struct vbo t = vbo_new_flags(fd, 2 * PAGE, MSM_BO_NO_SHARE);
+	struct vjob j;
+
+	vjob_init(&j, fd, q);
+	bind1(fd, q, op_map(t.handle, PAGE, VA_START, PAGE));
+	vgpu_write(&j, VA_START + 8, 0x5a5e);
+	igt_assert_eq_u64(t.map[PAGE / 4 + 2], 0x5a5e);
+	bind1(fd, q, op_unmap(VA_START, PAGE));
+}
+
+/*
+ * Not exported, and reached by its flink name it maps in no other VM:
+ * neither another VM_BIND context's nor a legacy context's.
+ */
+static void no_share_bo_maps_in_no_other_vm(void)
+{
+	int fd = card_open(), other = card_open(), legacy = card_open();
+	struct drm_prime_handle exp = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	struct drm_msm_vm_bind_op op;
+	struct drm_msm_vm_bind req;
+	uint32_t name, h, oq;
+	uint64_t iova = 0;
+	struct vbo t;
+
+	igt_assert_eq_u64(set_param(fd, MSM_PARAM_EN_VM_BIND, 1), 0);
+	igt_assert_eq_u64(set_param(other, MSM_PARAM_EN_VM_BIND, 1), 0);
+	bind_queue_new(fd);
+	oq = bind_queue_new(other);
+	t = vbo_new_flags(fd, PAGE, MSM_BO_NO_SHARE);
+
+	exp.handle = t.handle;
+	do_ioctl_err(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp, EPERM);
+
+	name = bo_flink(fd, t.handle);
+	h = bo_open_name(other, name);
+	op = op_map(h, 0, VA_START, PAGE);
+	req = bind_req(oq, &op, 1);
+	igt_assert_eq_u64(vm_bind(other, &req), -EINVAL);
+	h = bo_open_name(legacy, name);
+	igt_assert_eq_u64(gem_info(legacy, h, MSM_INFO_GET_IOVA, &iova, NULL), -EINVAL);
+}
+
 /* Throttle */
 
 static void on_alarm(int sig)
@@ -720,8 +872,9 @@ static void dump_remap_while_a_submit_runs_keeps_the_mapping(void)
 #define T(fn) { #fn, fn }
 
 const struct igt_subtest msm_sparse_subtests[] = {
+	T(uapi_version_is_1_13),
 	T(en_vm_bind_is_once_and_before_the_vm_exists),
-	T(has_prr_is_0_and_map_null_is_einval),
+	T(has_prr_is_1_on_the_virtual_smmu),
 	T(vm_bind_context_has_no_get_iova_or_set_iova),
 	T(vm_bind_queue_only_in_a_vm_bind_context),
 	T(vm_bind_bad_input_gives_its_errno_and_changes_nothing),
@@ -733,6 +886,11 @@ const struct igt_subtest msm_sparse_subtests[] = {
 	T(bind_waits_for_its_in_fence),
 	T(binds_of_two_queues_keep_the_order_they_were_made_in),
 	T(bind_signals_its_out_syncobj),
+	T(map_null_reads_zero_and_drops_writes),
+	T(map_over_a_map_null_range_backs_that_part),
+	T(no_share_bo_needs_its_contexts_vm_bind_vm),
+	T(no_share_bo_is_mapped_and_written_by_the_gpu),
+	T(no_share_bo_maps_in_no_other_vm),
 	T(throttle_waits_for_page_tables_in_flight_and_is_interruptible),
 	T(closing_a_file_with_binds_queued_frees_its_vm),
 	T(dump_remap_while_a_submit_runs_keeps_the_mapping),
@@ -794,6 +952,8 @@ static void en_vm_bind_without_per_process_page_tables_is_einval(void)
 	int fd = drm_open();
 
 	igt_assert_eq_u64(set_param(fd, MSM_PARAM_EN_VM_BIND, 1), -EINVAL);
+	/* No VM_BIND, so no PRR to offer either. */
+	igt_assert_eq_u64(get_param(fd, MSM_PARAM_HAS_PRR), 0);
 }
 
 const struct igt_subtest msm_sparse_shared_subtests[] = {

@@ -71,6 +71,10 @@ struct msm_virt_smmu_domain {
  * @stall: stall-on-fault enabled (set_stall)
  * @stalled: a faulting access waits for resume_translation
  * @fault: the syndrome of the last fault, for get_fault_info
+ * @prr: the partially resident region is on (set_prr_bit): accesses to
+ *	the page at @prr_addr read zero and drop writes, as a Qualcomm
+ *	SMMU's PRR does
+ * @prr_addr: the PRR page's physical address (set_prr_addr)
  * @resume: woken by resume_translation
  * @dev: the GPU's device, once probed
  * @registered: msm_virt_smmu_register() succeeded
@@ -84,6 +88,8 @@ struct msm_virt_smmu {
 	bool stall;
 	bool stalled;
 	struct adreno_smmu_fault_info fault;
+	bool prr;
+	phys_addr_t prr_addr;
 	wait_queue_head_t resume;
 	struct device *dev;
 	bool registered;
@@ -188,6 +194,11 @@ int msm_virt_smmu_access(u64 iova, u32 *val, bool write, bool unpriv)
 		goto out;
 	if (!pfn_valid(PHYS_PFN(pa))) {
 		ret = -EFAULT;
+		goto out;
+	}
+	if (virt_smmu.prr && (pa & PAGE_MASK) == virt_smmu.prr_addr) {
+		if (!write)
+			*val = 0;
 		goto out;
 	}
 	p = kmap_local_pfn(PHYS_PFN(pa)) + offset_in_page(pa);
@@ -297,6 +308,20 @@ static int virt_smmu_set_ttbr0_cfg(const void *cookie, const struct io_pgtable_c
 	return 0;
 }
 
+static void virt_smmu_set_prr_bit(const void *cookie, bool set)
+{
+	spin_lock(&virt_smmu.lock);
+	virt_smmu.prr = set;
+	spin_unlock(&virt_smmu.lock);
+}
+
+static void virt_smmu_set_prr_addr(const void *cookie, phys_addr_t page_addr)
+{
+	spin_lock(&virt_smmu.lock);
+	virt_smmu.prr_addr = page_addr;
+	spin_unlock(&virt_smmu.lock);
+}
+
 static void virt_smmu_get_fault_info(const void *cookie, struct adreno_smmu_fault_info *info)
 {
 	spin_lock(&virt_smmu.lock);
@@ -402,6 +427,8 @@ static int virt_smmu_attach_paging(struct iommu_domain *domain, struct device *d
 		priv->get_fault_info = virt_smmu_get_fault_info;
 		priv->set_stall = virt_smmu_set_stall;
 		priv->resume_translation = virt_smmu_resume_translation;
+		priv->set_prr_bit = virt_smmu_set_prr_bit;
+		priv->set_prr_addr = virt_smmu_set_prr_addr;
 	}
 	return 0;
 }
